@@ -1,0 +1,109 @@
+"""Classify each component as *fixed* (clear linear trend, no seasonality) or *fluctuating*
+(clear seasonality), from the data (lessons 1 and 7).
+
+The seasonal period is found, never assumed: the autocorrelation of the series, detrended by a
+centred moving average over a year, must peak at a candidate period and be clearly positive
+there, and an STL decomposition at that period must show real seasonal strength. Strengths follow
+Wang, Smith & Hyndman (2006): F_T = max(0, 1 - Var(R)/Var(T+R)), F_S = max(0, 1 - Var(R)/Var(S+R)).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from statsmodels.tsa.seasonal import STL
+from statsmodels.tsa.stattools import acf
+
+from .calendar import Frequency
+
+SEASONAL_THRESHOLD = 0.4  # seasonal strength above which a component counts as fluctuating
+
+
+@dataclass(frozen=True)
+class Classification:
+    component: str
+    group: str
+    trend_strength: float
+    seasonal_strength: float
+    period: int
+    source: str = "data"  # data | file | config
+
+
+def centred_moving_average(y: np.ndarray, window: int) -> np.ndarray:
+    """A 2xW moving average for even W, a W moving average for odd W; NaN at the ends."""
+    s = pd.Series(y)
+    if window % 2 == 0:
+        return s.rolling(window, center=True).mean().rolling(2).mean().shift(-1).to_numpy()
+    return s.rolling(window, center=True).mean().to_numpy()
+
+
+def find_period(y: np.ndarray, freq: Frequency) -> int:
+    """The seasonal period shown by the data, or 1 when there is none."""
+    y = np.asarray(y, float)
+    year = freq.periods_per_year
+    window = min(year, max(len(y) // 3, 2))
+    trend = centred_moving_average(y, window)
+    detrended = (y - trend)[np.isfinite(trend)]
+    best, best_acf = 1, 0.0
+    for m in sorted(freq.season_candidates, reverse=True):
+        if len(detrended) < 2 * m + 2 or np.std(detrended) == 0:
+            continue
+        r = acf(detrended, nlags=m + 1, fft=True)
+        threshold = max(0.3, 2.5 / np.sqrt(len(detrended)))
+        peak = r[m] >= r[m - 1] and r[m] >= r[m + 1]
+        if r[m] > threshold and peak and r[m] > best_acf * 1.1:
+            best, best_acf = m, r[m]
+    return best
+
+
+def strengths(y: np.ndarray, period: int, freq: Frequency) -> tuple[float, float]:
+    """(trend strength, seasonal strength) from a robust STL decomposition."""
+    y = np.asarray(y, float)
+    m = period if period > 1 else freq.periods_per_year
+    if len(y) < 2 * m + 1 or m < 2 or np.std(y) == 0:
+        m = 0
+    if m:
+        res = STL(y, period=m, robust=True).fit()
+        trend, seasonal, resid = res.trend, res.seasonal, res.resid
+    else:  # too short for a season: smooth trend only
+        trend = pd.Series(y).rolling(max(3, len(y) // 4), center=True, min_periods=1).mean().to_numpy()
+        seasonal, resid = np.zeros_like(y), y - trend
+    var_r = np.var(resid)
+    ft = max(0.0, 1 - var_r / np.var(trend + resid)) if np.var(trend + resid) > 0 else 0.0
+    fs = max(0.0, 1 - var_r / np.var(seasonal + resid)) if m and np.var(seasonal + resid) > 0 else 0.0
+    return float(ft), float(fs)
+
+
+def classify_series(name: str, y, freq: Frequency, *, override_group: str | None = None,
+                    override_period: int | None = None, source: str = "data") -> Classification:
+    y = np.asarray(y, float)
+    period = override_period if override_period is not None else find_period(y, freq)
+    ft, fs = strengths(y, period, freq)
+    if period > 1 and fs < 0.2 and override_period is None:
+        period = 1  # a peak in the autocorrelation that STL finds no real season behind
+    group = "fluctuating" if period > 1 and fs >= SEASONAL_THRESHOLD else "fixed"
+    if override_group is not None:
+        group = override_group
+    return Classification(name, group, round(ft, 4), round(fs, 4), int(period),
+                          source if override_group is not None else "data")
+
+
+def classify(data, overrides: dict | None = None, periods: dict | None = None) -> list[Classification]:
+    """Classify every component of a RevenueData; `overrides` maps component -> group and takes
+    precedence over the file's `group` column, which takes precedence over the data."""
+    overrides = overrides or {}
+    periods = periods or {}
+    out = []
+    for component in data.components:
+        group, source = overrides.get(component), "config"
+        if group is None and component in data.groups:
+            group, source = data.groups[component], "file"
+        out.append(classify_series(component, data.series(component).to_numpy(), data.freq,
+                                   override_group=group, override_period=periods.get(component), source=source))
+    return out
+
+
+def classification_table(items: list[Classification]) -> pd.DataFrame:
+    return pd.DataFrame([{"component": c.component, "group": c.group, "trend_strength": c.trend_strength,
+                          "seasonal_strength": c.seasonal_strength, "period": c.period} for c in items])

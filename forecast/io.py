@@ -1,0 +1,147 @@
+"""The only module that reads and writes files, Excel workbooks and databases.
+
+Readers return raw frames (column names normalised, cells as read) with a `source` label used in
+error messages; `validate.py` turns them into a `RevenueData`. Writers are atomic: they write a
+temporary file beside the target and rename it, so a failed run never leaves half a file.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .errors import InputDataError
+
+
+@dataclass(frozen=True)
+class RawTable:
+    frame: pd.DataFrame
+    source: str
+    first_row: int  # file row number of frame.iloc[0] (header is row 1 in CSV and Excel)
+    row_word: str = "row"
+
+
+def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = None,
+               db: str | None = None, query: str | None = None) -> RawTable:
+    """Read a revenue table from a CSV or .xlsx file, or from a database query."""
+    if db is not None or query is not None:
+        if not (db and query):
+            raise InputDataError("--db and --query go together: give a SQLAlchemy URL and a SELECT")
+        return _read_db(db, query)
+    if path is None:
+        raise InputDataError("no input: give a CSV or .xlsx file, or --db URL --query SQL")
+    path = Path(path)
+    source = str(path)
+    if not path.exists():
+        raise InputDataError(f"{source}: no such file; check the path")
+    if path.is_dir():
+        raise InputDataError(f"{source}: is a folder; give a CSV or .xlsx file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            frame = _read_excel(path, sheet)
+        else:
+            if path.stat().st_size == 0:
+                raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows")
+            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except InputDataError:
+        raise
+    except pd.errors.EmptyDataError:
+        raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputDataError(f"{source}: cannot be read as {'Excel' if suffix.startswith('.xls') else 'CSV'} "
+                             f"({first}); save it as UTF-8 CSV or .xlsx") from None
+    return RawTable(_normalise_columns(frame), source, first_row=2)
+
+
+def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
+    import openpyxl  # noqa: F401  (a clear ImportError if missing)
+
+    with pd.ExcelFile(path, engine="openpyxl") as book:
+        if sheet is not None and sheet not in book.sheet_names:
+            raise InputDataError(f"{path}: no sheet {sheet!r}; sheets are {', '.join(book.sheet_names)}")
+        frame = book.parse(sheet if sheet is not None else 0, dtype=object)
+    return frame.map(lambda v: "" if pd.isna(v) else v)
+
+
+def _read_db(url: str, query: str) -> RawTable:
+    import sqlalchemy as sa
+
+    source = f"query on {_safe_url(url)}"
+    try:
+        engine = sa.create_engine(url)
+        with engine.connect() as conn:
+            frame = pd.read_sql_query(sa.text(query), conn)
+    except (sa.exc.SQLAlchemyError, ImportError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0]
+        raise InputDataError(f"{source}: {first}; check the URL and the SELECT statement") from None
+    frame = frame.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+    return RawTable(_normalise_columns(frame), source, first_row=1, row_word="result row")
+
+
+def _safe_url(url: str) -> str:
+    with contextlib.suppress(Exception):
+        import sqlalchemy as sa
+
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    return url
+
+
+def _normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame.columns = [str(c).strip().lower() if str(c).strip().lower() in _KNOWN else str(c).strip()
+                     for c in frame.columns]
+    return frame
+
+
+_KNOWN = {"date", "component", "value", "group"}
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = "forecast") -> None:
+    """Write a table as CSV, .xlsx or .json (by extension), atomically."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        def writer(tmp):
+            frame.to_excel(tmp, index=False, sheet_name=sheet_name, engine="openpyxl")
+    elif suffix == ".json":
+        def writer(tmp):
+            frame.to_json(tmp, orient="records", indent=1, double_precision=10)
+    else:
+        def writer(tmp):
+            frame.to_csv(tmp, index=False, lineterminator="\n")
+    atomic_write(path, writer)
+
+
+def atomic_write(path: Path, writer) -> None:
+    """Call writer(temp_path), then rename the temp file onto `path`."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        raise InputDataError(f"{path}: the folder {path.parent} does not exist; create it first")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        writer(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_toml(path: str | os.PathLike) -> dict:
+    import tomllib
+
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(f"{path}: no such config file; check the path")
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputDataError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None

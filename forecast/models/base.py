@@ -1,0 +1,107 @@
+"""The one protocol every model family follows.
+
+A `ModelSpec` is an immutable description (family and options). `spec.fit(y, exog)` returns a
+`FittedModel` holding the estimates; `fitted.forecast(h, exog_future)` returns a `Forecast`.
+Specs never change when fitted, and fitted models never see data after the end of `y`.
+
+Every forecast carries, beside its mean, the per-step standard deviation and the model's
+psi (impulse-response) weights. With them `sample_paths` turns standardised shocks, drawn jointly
+for all components elsewhere, into sample paths that keep each model's own error dynamics.
+"""
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable, ClassVar
+
+import numpy as np
+from scipy.linalg import toeplitz
+
+from ..errors import ModelFitError
+
+
+@dataclass(frozen=True)
+class Forecast:
+    mean: np.ndarray  # (h,)
+    sd: np.ndarray  # (h,) standard deviation of the h-step error
+    psi: np.ndarray  # (h,) psi weights, psi[0] == 1
+
+    def sample_paths(self, shocks: np.ndarray) -> np.ndarray:
+        """Paths (n, h) from standardised shocks (n, h) that are independent over time.
+
+        Error at step j is sum_{i<=j} psi[j-i] * shock[i], rescaled so its standard deviation is
+        the model's own `sd[j]` (which may include parameter uncertainty).
+        """
+        h = len(self.mean)
+        lower = np.tril(toeplitz(self.psi[:h]))
+        base_sd = np.sqrt(np.cumsum(self.psi[:h] ** 2))
+        scale = np.divide(self.sd, base_sd, out=np.zeros(h), where=base_sd > 0)
+        return self.mean + (shocks @ lower.T) * scale
+
+
+@dataclass(frozen=True)
+class FittedModel:
+    spec: "ModelSpec"
+    label: str  # e.g. "ETS(A,Ad,N)"
+    nobs: int
+    residuals: np.ndarray  # in-sample one-step errors, NaN where undefined
+    aicc: float
+    params: dict
+    forecaster: Callable[[int, np.ndarray | None], Forecast] = field(repr=False)
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def sigma(self) -> float:
+        r = self.residuals[np.isfinite(self.residuals)]
+        return float(np.sqrt(np.mean(r**2))) if len(r) else 0.0
+
+    def forecast(self, h: int, exog_future: np.ndarray | None = None) -> Forecast:
+        fc = self.forecaster(h, exog_future)
+        return Forecast(np.asarray(fc.mean, float), np.asarray(fc.sd, float), np.asarray(fc.psi, float))
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Base of all model specifications. `period` is the seasonal period (1 = none)."""
+
+    period: int = 1
+    family: ClassVar[str] = "model"
+    uses_exog: ClassVar[bool] = False  # True when the family takes regressors natively
+
+    def min_obs(self) -> int:
+        return 3
+
+    def fit(self, y, exog: np.ndarray | None = None) -> FittedModel:
+        y = np.asarray(y, dtype=float)
+        if len(y) < self.min_obs():
+            raise ModelFitError(f"{self.family} needs at least {self.min_obs()} observations, got {len(y)}")
+        if not np.isfinite(y).all():
+            raise ModelFitError(f"{self.family}: the series has missing or infinite values")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            np_err = np.seterr(all="ignore")
+            try:
+                fitted = self._fit(y, exog)
+            except ModelFitError:
+                raise
+            except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, IndexError) as exc:
+                raise ModelFitError(f"{self.family}: {exc}") from exc
+            finally:
+                np.seterr(**np_err)
+        messages = tuple(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
+        if messages:
+            fitted = FittedModel(fitted.spec, fitted.label, fitted.nobs, fitted.residuals, fitted.aicc,
+                                 fitted.params, fitted.forecaster, fitted.warnings + messages)
+        return fitted
+
+    def _fit(self, y: np.ndarray, exog: np.ndarray | None) -> FittedModel:  # pragma: no cover
+        raise NotImplementedError
+
+
+def random_walk_sd(sigma: float, psi: np.ndarray) -> np.ndarray:
+    return sigma * np.sqrt(np.cumsum(psi**2))
+
+
+def aicc(loglike: float, k: int, n: int) -> float:
+    aic = -2 * loglike + 2 * k
+    return aic + (2 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else np.inf)

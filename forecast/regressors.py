@@ -1,0 +1,133 @@
+"""Explanatory variables (lesson 5): built-in calendar regressors (the moving Spring Festival,
+days in period), level shifts found in the history (tariff cuts), and user regressors from a
+file, whose future values must cover the horizon."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+
+from .calendar import Frequency, days_in_period, parse_dates, spring_festival_share
+from .errors import InputDataError
+from .models.regression import trend_design
+
+T_KEEP = 2.0  # |t| above which a calendar regressor is kept for a series
+
+
+@dataclass(frozen=True)
+class Regressors:
+    """Named regressor columns over a contiguous range of period ordinals."""
+
+    start: int
+    values: pd.DataFrame  # index: ordinal, columns: regressor names
+
+    def rows(self, first: int, last: int) -> np.ndarray:
+        return self.values.loc[first:last].to_numpy(float)
+
+    @property
+    def end(self) -> int:
+        return int(self.values.index.max())
+
+
+def calendar_regressors(freq: Frequency, first: int, last: int, sf_window=(-7, 7)) -> pd.DataFrame:
+    ords = np.arange(first, last + 1)
+    cols = {}
+    if freq.name in ("month", "dekad", "week", "day"):
+        share = spring_festival_share(freq, ords, tuple(sf_window))
+        if np.isfinite(share).all() and share.any():
+            cols["spring_festival"] = share
+    if freq.name in ("month", "quarter", "dekad"):
+        cols["days_in_period"] = days_in_period(freq, ords)
+    return pd.DataFrame(cols, index=ords)
+
+
+def significant_columns(y: np.ndarray, period: int, candidates: pd.DataFrame, fixed: np.ndarray | None = None) -> list[str]:
+    """Calendar regressors whose coefficient is clearly non-zero (|t| > T_KEEP) in a regression
+    on trend, seasonal dummies and the given fixed columns; the rest would only add noise."""
+    if candidates.shape[1] == 0 or len(y) < 2 * max(period, 1) + candidates.shape[1] + 4:
+        return []
+    X = trend_design(0, len(y), period)
+    if fixed is not None and fixed.shape[1]:
+        X = np.column_stack([X, fixed])
+    keep = []
+    for name in candidates.columns:
+        col = candidates[name].to_numpy(float)
+        if np.ptp(col) == 0:
+            continue
+        res = sm.OLS(y, np.column_stack([X, col])).fit()
+        if abs(res.tvalues[-1]) > T_KEEP and np.isfinite(res.tvalues[-1]):
+            keep.append(name)
+    return keep
+
+
+def level_shifts(y: np.ndarray, *, threshold: float = 4.5, min_gap: int = 3) -> list[int]:
+    """Positions where a lasting step (e.g. a tariff cut) starts: a first difference far outside
+    the robust spread of the others, not reversed by the next periods (which would be a spike)."""
+    y = np.asarray(y, float)
+    if len(y) < 12:
+        return []
+    d = np.diff(y)
+    med = np.median(d)
+    spread = 1.4826 * np.median(np.abs(d - med))
+    if spread == 0:
+        return []
+    out = []
+    for i in np.argsort(-np.abs(d - med)):
+        t = i + 1  # first period at the new level
+        size = d[i] - med
+        if abs(size) <= threshold * spread:
+            break
+        if t > len(y) - min_gap or t < 2:
+            continue
+        after = np.mean(y[t:t + min_gap]) - y[t - 1] - med * np.arange(1, min_gap + 1).mean()
+        if np.sign(after) == np.sign(size) and abs(after) > 0.5 * abs(size):
+            if all(abs(t - o) >= min_gap for o in out):
+                out.append(t)
+    return sorted(out)
+
+
+def step_columns(n: int, positions: list[int], offset: int = 0) -> np.ndarray:
+    """Step dummies 1{t >= position} for t = offset .. offset+n-1."""
+    t = np.arange(offset, offset + n)
+    return np.column_stack([(t >= p).astype(float) for p in positions]) if positions else np.empty((n, 0))
+
+
+def read_user_regressors(raw, freq: Frequency) -> pd.DataFrame:
+    """A regressor table: `date` plus one numeric column per regressor, indexed by ordinal."""
+    frame, source = raw.frame, raw.source
+    if "date" not in frame.columns:
+        raise InputDataError(f"{source}: no column 'date' in the regressor file; name the period column 'date'")
+    names = [c for c in frame.columns if c != "date"]
+    if not names:
+        raise InputDataError(f"{source}: no regressor columns beside 'date'; add one numeric column per regressor")
+    rows = np.arange(len(frame)) + raw.first_row
+    parsed = parse_dates(frame["date"], source=source, rows=rows, freq=freq.name)
+    out = {}
+    for name in names:
+        values = pd.to_numeric(frame[name].astype(str).str.replace(",", "").str.strip(), errors="coerce")
+        bad = np.flatnonzero(values.isna().to_numpy())
+        if len(bad):
+            raise InputDataError(f"{source}: row {rows[bad[0]]}, column {name!r}: {frame[name].iloc[bad[0]]!r} is "
+                                 "not a number; regressors need a numeric value for every period")
+        out[name] = values.to_numpy(float)
+    table = pd.DataFrame(out, index=parsed.ordinals).sort_index()
+    if table.index.duplicated().any():
+        o = int(table.index[table.index.duplicated()][0])
+        raise InputDataError(f"{source}: period {freq.label(o, parsed.style)} appears twice; keep one row per period")
+    full = np.arange(table.index.min(), table.index.max() + 1)
+    if len(full) != len(table):
+        missing = sorted(set(full) - set(table.index))[0]
+        raise InputDataError(f"{source}: no row for {freq.label(int(missing), parsed.style)}; regressors need every period")
+    return table
+
+
+def check_regressors_cover(table: pd.DataFrame, first: int, last: int, freq: Frequency, style: str, source: str) -> None:
+    if table.index.min() > first:
+        raise InputDataError(f"{source}: regressors start at {freq.label(int(table.index.min()), style)} but the "
+                             f"revenue history starts at {freq.label(first, style)}; give values for the whole history")
+    if table.index.max() < last:
+        raise InputDataError(f"{source}: regressors end at {freq.label(int(table.index.max()), style)} but the "
+                             f"forecast runs to {freq.label(last, style)}; their future values must be known: "
+                             "add rows up to the end of the horizon or shorten --horizon")
