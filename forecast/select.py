@@ -160,8 +160,10 @@ def _best_member(members, y, X, X_future, h, errors):
     return best
 
 
-def _cv_score(spec, design: _Design, window, h_cv, step) -> float:
-    errors, scale = [], np.mean(np.abs(design.y)) or 1.0
+def _cv_score(spec, design: _Design, window, h_cv, step) -> tuple[float, float]:
+    """Mean absolute error at rolling origins (scaled by the series' mean level), and the root
+    mean square of the errors in units of the model's own forecast standard deviation."""
+    errors, zs, scale = [], [], np.mean(np.abs(design.y)) or 1.0
     for k in range(CV_ORIGINS):
         origin = design.n - h_cv - k * step
         start = 0 if window is None else max(0, origin - window)
@@ -171,10 +173,13 @@ def _cv_score(spec, design: _Design, window, h_cv, step) -> float:
         try:
             _, fc = _fit_predict(spec, y, design.X[start:origin], design.X[origin:origin + h_cv], h_cv)
         except ModelFitError:
-            return np.inf
-        actual = design.y[origin:origin + h_cv] * design.mult[origin:origin + h_cv]
-        errors.append(np.abs(fc.mean * design.mult[origin:origin + h_cv] - actual) / design.mult[origin:origin + h_cv])
-    return float(np.mean(np.concatenate(errors)) / scale) if errors else np.inf
+            return np.inf, 1.0
+        err = design.y[origin:origin + h_cv] - fc.mean
+        errors.append(np.abs(err))
+        zs.append(err / np.where(fc.sd > 0, fc.sd, np.inf))
+    if not errors:
+        return np.inf, 1.0
+    return float(np.mean(np.concatenate(errors)) / scale), float(np.sqrt(np.mean(np.concatenate(zs) ** 2)))
 
 
 def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan, horizon: int,
@@ -202,22 +207,27 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
             if best is None:
                 continue
             spec, fitted, fc = best
-            score = _cv_score(spec, design, window, h_cv, step) if (len(families) > 1 or plan.window == "auto") else 0.0
-            results.append((score, window, start, spec, fitted, fc))
+            score, calibration = _cv_score(spec, design, window, h_cv, step)
+            results.append((score, window, start, spec, fitted, fc, calibration))
     if not results:
         warning = f"{name}: no model could be fitted ({'; '.join(errors[:2]) or f'only {n} periods'}); used a simple rule"
         return judgmental_forecast(name, y, first, freq, plan, horizon, warning=warning)
     results.sort(key=lambda r: (r[0], r[1] is None, -(r[1] or 0)))
-    score, window, start, spec, fitted, fc = results[0]
+    score, window, start, spec, fitted, fc, calibration = results[0]
     mult = design.mult[n:]
-    forecast = Forecast(fc.mean * mult, fc.sd * mult, fc.psi)
+    # Widen (never narrow) the model's intervals when its errors at the rolling origins were
+    # larger than its own standard deviations said: model choice and level shifts make the
+    # textbook intervals too narrow.
+    widen = max(1.0, calibration) if np.isfinite(calibration) else 1.0
+    forecast = Forecast(fc.mean * mult, fc.sd * mult * widen, fc.psi)
     resid = pd.Series(fitted.residuals * design.mult[start:n], index=np.arange(first + start, first + n))
     extras = design.describe()
     label = f"{fitted.label} [window {'all' if window is None else window}" + (f"; {extras}" if extras else "") + "]"
     candidates = tuple({"model": r[4].label, "window": "all" if r[1] is None else r[1], "cv_error": round(r[0], 5)}
                        for r in results)
     warns = tuple(errors) + fitted.warnings
-    return SeriesForecast(name, label, window, forecast, resid, candidates, warns, dict(fitted.params))
+    params = dict(fitted.params) | {"cv_error": score, "interval_widening": widen}
+    return SeriesForecast(name, label, window, forecast, resid, candidates, warns, params)
 
 
 def judgmental_forecast(name, y, first, freq, plan: SeriesPlan, horizon, warning: str | None = None) -> SeriesForecast:

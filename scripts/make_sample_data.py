@@ -26,9 +26,9 @@ FESTIVAL = {2016: "02-08", 2017: "01-28", 2018: "02-16", 2019: "02-05", 2020: "0
             2021: "02-12", 2022: "02-01", 2023: "01-22", 2024: "02-10", 2025: "01-29"}
 
 FIXED = {  # level at 2017-01, slope per month, noise sd, number of tariff cuts
-    "broadband": (2400.0, 14.0, 0.006, 2),
-    "rental_new_services": (1800.0, 6.0, 0.005, 1),
-    "other_data": (600.0, 5.0, 0.012, 1),
+    "broadband": (2400.0, 14.0, 0.012, 2),
+    "rental_new_services": (1800.0, 6.0, 0.010, 1),
+    "other_data": (600.0, 5.0, 0.025, 1),
 }
 USAGE = {  # daily rate at 2017-01, growth per month, festival factor, month-of-year factors
     "local_calls": (60.0, -0.006, -0.25,
@@ -77,8 +77,8 @@ def usage_dekads(rng: np.random.Generator, scale: float = 1.0) -> pd.DataFrame:
         daily = daily * (1 + festival_effect * rng.uniform(0.8, 1.2) * in_festival)
         dekads = pd.Series(daily, index=days).groupby(dekad_start.values).sum()
         if common is None:
-            common = rng.normal(0, 0.006, len(dekads))
-        noise = rng.normal(0, 0.012, len(dekads)) + common
+            common = rng.normal(0, 0.012, len(dekads))
+        noise = rng.normal(0, 0.025, len(dekads)) + common
         out[name] = dekads * np.exp(noise)
     return pd.DataFrame(out)
 
