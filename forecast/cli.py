@@ -1,1 +1,211 @@
-def main(): pass
+"""Command line: each command parses options, calls the library once, and turns the library's
+errors into a one-line message with exit status 1 (usage errors exit 2)."""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+import numpy as np
+import pandas as pd
+
+from .errors import ForecastError, InputDataError
+
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+FREQS = ["month", "quarter", "dekad", "week", "day"]
+
+
+def friendly(fn):
+    """Turn ForecastError into click's one-line error (exit 1)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except ForecastError as exc:
+            raise click.ClickException(str(exc).replace("\n", " ")) from None
+    return wrapper
+
+
+def input_options(fn):
+    for option in reversed([
+        click.argument("input", required=False, type=click.Path(dir_okay=False)),
+        click.option("--sheet", help="Excel sheet name (default: the first sheet)."),
+        click.option("--db", help="SQLAlchemy database URL, e.g. sqlite:///revenue.db (with --query)."),
+        click.option("--query", help="SELECT returning a long or wide revenue table (with --db)."),
+        click.option("--freq", type=click.Choice(FREQS), help="Override the inferred frequency."),
+    ]):
+        fn = option(fn)
+    return fn
+
+
+def load_input(input, sheet, db, query, freq):
+    from . import load
+
+    if input is None and db is None:
+        raise click.UsageError("give an INPUT file, or --db URL --query SQL")
+    return load(input, sheet=sheet, db=db, query=query, freq=freq)
+
+
+def parse_window_option(value):
+    from .config import parse_window
+
+    return "auto" if value is None else parse_window(value, "--window")
+
+
+def emit(table: pd.DataFrame, output: str | None) -> None:
+    from .io import write_table
+
+    if output:
+        write_table(table, output)
+        click.echo(f"wrote {len(table)} rows to {output}", err=True)
+    else:
+        with pd.option_context("display.max_rows", None, "display.width", 200, "display.max_columns", None,
+                               "display.max_colwidth", 60):
+            click.echo(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
+
+
+def notes(result) -> None:
+    for line in result.warnings:
+        click.echo(f"note: {line}", err=True)
+
+
+@click.group()
+@click.version_option(package_name="telecom-revenue-forecast")
+def main():
+    """Revenue forecasting for budget analysts: split, model, recombine, backtest."""
+
+
+@main.command()
+@input_options
+@click.option("--horizon", "-h", type=click.IntRange(min=1), required=True, help="Periods to forecast.")
+@click.option("--train-end", help="Use data up to this period only (e.g. 2023-12); forecast from the next.")
+@click.option("--window", help="Fit on the last N periods ('all' = all history; default: chosen per series).")
+@click.option("--strategy", type=click.Choice(["auto", "direct", "split", "components"]),
+              help="What to model: the total, the two groups, or every line item (default from config: components).")
+@click.option("--level", "levels", type=click.IntRange(1, 99), multiple=True, help="Interval level(s), default 80 and 95.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config (overrides per component).")
+@click.option("--regressors", type=click.Path(dir_okay=False), help="CSV: date plus one column per regressor.")
+@click.option("--output", "-o", help="Write the forecast (.csv, .xlsx or .json); else print it.")
+@click.option("--plot", "plot_path", help="Save a fan chart of the total and the groups (.png, .svg, .pdf).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@friendly
+def run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels, config_path, regressors,
+        output, plot_path, jobs):
+    """Forecast every line item, both groups and the total."""
+    result, data, full = _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels,
+                              config_path, regressors, jobs)
+    emit(result.table.drop(columns="ordinal"), output)
+    if plot_path:
+        from .plot import plot_result, save_figure
+
+        save_figure(plot_result(data, result, actual_data=full), plot_path)
+        click.echo(f"wrote plot to {plot_path}", err=True)
+    notes(result)
+
+
+def _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels, config_path, regressors, jobs):
+    from .combine import run_forecast
+    from .config import load_config
+
+    config = load_config(config_path)
+    full = load_input(input, sheet, db, query, freq)
+    data = full.cut(full.period(train_end)) if train_end else full
+    if train_end and data.frame.empty:
+        raise InputDataError(f"--train-end {train_end} is before the first period {full.label(full.first)}")
+    user = None
+    if regressors:
+        from .io import read_table
+        from .regressors import read_user_regressors
+
+        user = read_user_regressors(read_table(regressors), data.freq)
+    result = run_forecast(data, horizon, config=config, strategy=strategy, window=parse_window_option(window),
+                          levels=tuple(levels) or None, regressors=user, jobs=jobs)
+    return result, data, full
+
+
+@main.command("classify")
+@input_options
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config with group overrides.")
+@click.option("--output", "-o", help="Write the table (.csv, .xlsx or .json); else print it.")
+@friendly
+def classify_cmd(input, sheet, db, query, freq, config_path, output):
+    """Fixed or fluctuating: trend and seasonal strength and the seasonal period of each line item."""
+    from .classify import classification_table
+    from .combine import resolve_classes
+    from .config import load_config
+
+    data = load_input(input, sheet, db, query, freq)
+    emit(classification_table(resolve_classes(data, load_config(config_path))), output)
+
+
+@main.command()
+@click.option("--output-dir", default="demo_output", show_default=True, help="Where to write the demo's files.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@friendly
+def demo(output_dir, jobs):
+    """Forecast 2024 of the bundled sample city from data to 2023-12 and compare with its actuals."""
+    from .combine import run_forecast
+    from .io import write_table
+    from .plot import plot_result, save_figure
+    from . import load
+
+    path = DATA_DIR / "revenue_monthly.csv"
+    if not path.exists():
+        raise InputDataError(f"{path}: the bundled sample is missing; run python scripts/make_sample_data.py")
+    out = Path(output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    full = load(path)
+    train = full.cut(full.period("2023-12"))
+    result = run_forecast(train, 12, jobs=jobs)
+    table = result.table.copy()
+    actual = _actuals(full, result, table)
+    table["actual"] = actual
+    write_table(table.drop(columns="ordinal"), out / "forecast.csv")
+    save_figure(plot_result(train, result, actual_data=full), out / "forecast.png")
+    click.echo(f"Sample city, trained to 2023-12, 12 months of 2024 forecast with strategy '{result.strategy}'.\n")
+    summary = []
+    for series, rows in table.groupby("series", sort=False):
+        summary.append({"series": series, "model": rows["model"].iloc[0][:48],
+                        "forecast_2024": rows["mean"].sum(), "actual_2024": rows["actual"].sum(),
+                        "mape_pct": float(np.mean(np.abs(rows["mean"] - rows["actual"]) / np.abs(rows["actual"])) * 100),
+                        "coverage_95": float(np.mean((rows["actual"] >= rows["lower_95"]) & (rows["actual"] <= rows["upper_95"])))})
+    emit(pd.DataFrame(summary), None)
+    click.echo(f"\nwrote {out / 'forecast.csv'} and {out / 'forecast.png'}")
+
+
+def _actuals(full, result, table):
+    from .combine import aggregate_series
+
+    groups = {c.component: c.group for c in result.classifications}
+    hist = aggregate_series(full, groups)
+    return [hist[s][o - full.first] if o <= full.last else np.nan for s, o in zip(table["series"], table["ordinal"])]
+
+
+@main.command()
+@input_options
+@click.option("--horizon", "-h", type=click.IntRange(min=1), required=True, help="Periods to forecast.")
+@click.option("--train-end", help="Use data up to this period; later data are drawn as actuals.")
+@click.option("--window", help="Fit on the last N periods ('all' = all history).")
+@click.option("--strategy", type=click.Choice(["auto", "direct", "split", "components"]))
+@click.option("--series", "series", multiple=True, help="Series to draw (default: total and both groups).")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--output", "-o", required=True, help="Image file (.png, .svg, .pdf).")
+@click.option("--jobs", type=click.IntRange(min=1))
+@friendly
+def plot(input, sheet, db, query, freq, horizon, train_end, window, strategy, series, config_path, output, jobs):
+    """Fan chart of history, forecast (80/95% bands) and actuals after --train-end."""
+    from .plot import plot_result, save_figure
+
+    result, data, full = _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, (),
+                              config_path, None, jobs)
+    known = set(result.table["series"])
+    for s in series:
+        if s not in known:
+            raise InputDataError(f"--series {s!r} is not in the forecast; choose from {', '.join(dict.fromkeys(result.table['series']))}")
+    save_figure(plot_result(data, result, actual_data=full, series=list(series) or None), output)
+    click.echo(f"wrote plot to {output}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -160,6 +160,7 @@ def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, 
         base = [group_name(g) for g in GROUPS if members[g]]
     else:
         base = [TOTAL]
+    base = sorted(base)  # the same numbers whatever order the input lists the line items in
     shocks = correlated_shocks([fits[b] for b in base], horizon, n_paths, seed)
     mean, paths, label = {}, {}, {}
     for i, name in enumerate(base):
@@ -176,7 +177,7 @@ def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, 
         for c, s in zip(children, share):
             mean[c] = mean[parent] * s
             paths[c] = paths[parent] * s
-            label[c] = f"top-down({parent})"
+            label[c] = f"top-down({TOTAL if strategy == 'direct' else parent})"
 
     if strategy == "direct":
         group_names = [group_name(g) for g in GROUPS if members[g]]
@@ -228,8 +229,8 @@ def interval_table(data: RevenueData, mean: dict, paths: dict, label: dict, hori
         row["model"] = label[name]
         frames.append(pd.DataFrame(row))
     table = pd.concat(frames, ignore_index=True)
-    bounds = [f"lower_{lv}" for lv in reversed(levels)] + ["mean"] + [f"upper_{lv}" for lv in levels]
-    return table[["ordinal", "date", "series", *bounds, "model"]]
+    bounds = [f"{side}_{lv}" for lv in levels for side in ("lower", "upper")]
+    return table[["ordinal", "date", "series", "mean", *bounds, "model"]]
 
 
 def series_order(groups: dict[str, str]) -> list[str]:

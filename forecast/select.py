@@ -21,6 +21,7 @@ from .models.regression import trend_design
 from .regressors import calendar_regressors, level_shifts, significant_columns, step_columns
 
 CV_ORIGINS = 3
+MIN_MODEL_PERIODS = 6  # shorter histories get the simple rule (or the config's judgmental forecast)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,10 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
     n = len(y)
     if plan.judgmental is not None:
         return judgmental_forecast(name, y, first, freq, plan, horizon)
+    if n < MIN_MODEL_PERIODS:
+        return judgmental_forecast(name, y, first, freq, plan, horizon, warning=(
+            f"{name}: only {n} periods of history, too few for a statistical model; used a simple rule "
+            f"(give a judgmental forecast in the config: [components.{name}] judgmental = [...] or growth = ...)"))
     design = _Design(y, first, freq, plan, horizon, user)
     seasonal = plan.period > 1
     positive = bool(design.y.min() > 0)

@@ -1,0 +1,90 @@
+"""Adapters against known answers: statsmodels itself and hand computations."""
+import numpy as np
+import pytest
+import statsmodels.api as sm
+from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+from forecast.models import ARIMA, ETS, Drift, LinearTrend, Naive, SeasonalNaive, Theta
+from forecast.models.ets import ets_psi
+
+
+@pytest.fixture
+def seasonal_series():
+    rng = np.random.default_rng(7)
+    t = np.arange(72)
+    return 100 + 0.8 * t + 6 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1.5, len(t))
+
+
+def test_linear_trend_without_ar_is_ols():
+    rng = np.random.default_rng(1)
+    y = 50 + 2.0 * np.arange(40) + rng.normal(0, 1, 40)
+    fc = LinearTrend(ar=False).fit(y).forecast(3)
+    ols = sm.OLS(y, sm.add_constant(np.arange(40.0))).fit()
+    expected = ols.get_prediction(sm.add_constant(np.arange(40.0, 43.0), has_constant="add"))
+    np.testing.assert_allclose(fc.mean, expected.predicted_mean, rtol=1e-10)
+    np.testing.assert_allclose(fc.sd, np.sqrt(expected.var_pred_mean + ols.scale), rtol=1e-8)
+
+
+def test_additive_ets_psi_weights_match_statsmodels_variance(seasonal_series):
+    import pandas as pd
+
+    y = pd.Series(seasonal_series, index=pd.period_range("2000-01", periods=len(seasonal_series), freq="M"))
+    res = ETSModel(y, error="add", trend="add", damped_trend=True, seasonal="add",
+                   seasonal_periods=12).fit(disp=False)
+    p = dict(zip(res.param_names, res.params))
+    psi = ets_psi(18, p["smoothing_level"], p["smoothing_trend"], p["smoothing_seasonal"], p["damping_trend"], 12)
+    variance = res.mse * np.cumsum(psi**2)
+    pred = res.get_prediction(start=len(y), end=len(y) + 17)
+    np.testing.assert_allclose(variance, np.asarray(pred.var_pred_mean), rtol=1e-6)
+
+
+def test_ets_adapter_forecast_equals_statsmodels(seasonal_series):
+    fitted = ETS(12, "add", "add", False, "add").fit(seasonal_series)
+    direct = ETSModel(seasonal_series / np.mean(np.abs(seasonal_series)), error="add", trend="add",
+                      seasonal="add", seasonal_periods=12).fit(disp=False)
+    np.testing.assert_allclose(fitted.forecast(12).mean, direct.forecast(12) * np.mean(np.abs(seasonal_series)),
+                               rtol=1e-6)
+
+
+def test_arima_adapter_matches_sarimax_and_psi_reproduce_its_variance():
+    rng = np.random.default_rng(3)
+    y = np.cumsum(1 + rng.normal(0, 1, 80))
+    fitted = ARIMA(1, (1, 1, 0), drift=True).fit(y)
+    fc = fitted.forecast(6)
+    scale = np.std(y)
+    res = SARIMAX(y / scale, order=(1, 1, 0), trend="c").fit(disp=False)
+    np.testing.assert_allclose(fc.mean, res.forecast(6) * scale, rtol=1e-6)
+    sigma = np.sqrt(res.params[-1]) * scale
+    np.testing.assert_allclose(fc.sd, sigma * np.sqrt(np.cumsum(fc.psi**2)), rtol=1e-4)
+
+
+def test_baselines_by_hand():
+    y = np.array([1.0, 2, 3, 4, 5, 6, 7, 9])
+    assert Naive().fit(y).forecast(2).mean.tolist() == [9, 9]
+    assert SeasonalNaive(4).fit(y).forecast(5).mean.tolist() == [5, 6, 7, 9, 5]
+    np.testing.assert_allclose(Drift().fit(y).forecast(2).mean, [9 + 8 / 7, 9 + 16 / 7])
+
+
+def test_theta_adapter_equals_statsmodels(seasonal_series):
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    fc = Theta(12).fit(seasonal_series).forecast(12)
+    res = ThetaModel(seasonal_series, period=12, use_test=False, method="mul").fit(use_mle=False)
+    np.testing.assert_allclose(fc.mean, res.forecast(12), rtol=1e-10)
+    assert (np.diff(fc.sd) >= 0).all()
+
+
+def test_fit_does_not_mutate_the_spec_or_data(seasonal_series):
+    spec = LinearTrend(12)
+    before = seasonal_series.copy()
+    spec.fit(seasonal_series)
+    assert spec == LinearTrend(12)
+    np.testing.assert_array_equal(seasonal_series, before)
+
+
+def test_sample_paths_have_the_models_standard_deviation():
+    fc = ARIMA(1, (0, 1, 1), drift=False).fit(np.cumsum(np.random.default_rng(0).normal(size=60))).forecast(6)
+    shocks = np.random.default_rng(1).standard_normal((40000, 6))
+    paths = fc.sample_paths(shocks)
+    np.testing.assert_allclose(paths.std(axis=0), fc.sd, rtol=0.03)
