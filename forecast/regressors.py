@@ -48,6 +48,8 @@ def significant_columns(y: np.ndarray, period: int, candidates: pd.DataFrame, fi
     on trend, seasonal dummies and the given fixed columns; the rest would only add noise."""
     if candidates.shape[1] == 0 or len(y) < 2 * max(period, 1) + candidates.shape[1] + 4:
         return []
+    if np.min(y) > 0:
+        y = np.log(y)  # growth and seasonal swings are usually proportional in revenue
     X = trend_design(0, len(y), period)
     if fixed is not None and fixed.shape[1]:
         X = np.column_stack([X, fixed])
