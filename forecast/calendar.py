@@ -118,7 +118,7 @@ class ParsedDates:
     style: str  # month | quarter | iso
 
 
-def _to_date(value, row_label: str) -> tuple[dt.date, str]:
+def _to_date(value) -> tuple[dt.date, str]:
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         return dt.date(value.year, value.month, value.day), "iso"
     if isinstance(value, dt.date):
@@ -146,7 +146,7 @@ def parse_dates(values, *, source: str, rows=None, freq: str | None = None) -> P
     dates, styles = [], set()
     for value, row in zip(values, rows):
         try:
-            d, style = _to_date(value, row)
+            d, style = _to_date(value)
         except (ValueError, TypeError):
             raise InputDataError(
                 f"{source}: row {row}, column 'date': cannot read {str(value)!r} as a period; "
@@ -169,8 +169,6 @@ def parse_dates(values, *, source: str, rows=None, freq: str | None = None) -> P
             raise InputDataError(f"--freq {freq!r} is not known; use one of {', '.join(FREQUENCIES)}")
         freq_obj = Frequency(freq, dates[0].toordinal() % 7 if freq == "week" else 0)
     _check_on_grid(dates, rows, freq_obj, source)
-    if style == "iso" and freq_obj.name == "month":
-        style = "iso"
     ordinals = np.array([freq_obj.ordinal(d) for d in dates], dtype=np.int64)
     return ParsedDates(freq_obj, ordinals, style)
 
