@@ -169,8 +169,12 @@ def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, 
         paths[name] = fc.sample_paths(shocks[:, :, i])
         label[name] = fits[name].label
 
+    # Line items' own forecasts, and their sums per group, give the proportions for sharing out.
+    own = {c: fits[c].forecast.mean for c in components}
+    own.update({group_name(g): np.sum([own[c] for c in members[g]], axis=0) for g in GROUPS if members[g]})
+
     def share_out(parent: str, children: list[str]):
-        raw = np.array([fits[c].forecast.mean for c in children])
+        raw = np.array([own[c] for c in children])
         total = raw.sum(axis=0)
         ok = np.abs(total) > 1e-12
         share = np.where(ok, raw / np.where(ok, total, 1.0), 1.0 / len(children))
@@ -180,12 +184,7 @@ def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, 
             label[c] = f"top-down({TOTAL if strategy == 'direct' else parent})"
 
     if strategy == "direct":
-        group_names = [group_name(g) for g in GROUPS if members[g]]
-        for g in GROUPS:
-            if members[g]:
-                fits_g = np.sum([fits[c].forecast.mean for c in members[g]], axis=0)
-                fits.setdefault(group_name(g), _proxy(fits_g))
-        share_out(TOTAL, group_names)
+        share_out(TOTAL, [group_name(g) for g in GROUPS if members[g]])
     for g in GROUPS:
         gname = group_name(g)
         if not members[g]:
@@ -203,14 +202,6 @@ def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, 
         paths[TOTAL] = paths[group_name("fixed")] + paths[group_name("fluctuating")]
         label[TOTAL] = "sum of groups"
     return mean, paths, label
-
-
-def _proxy(mean):
-    """Stand-in carrying only a mean, for proportions of a level that was not modelled."""
-    from .models import Forecast
-
-    return SeriesForecast("proxy", "proxy", None, Forecast(mean, np.zeros_like(mean), np.ones_like(mean)),
-                          pd.Series(dtype=float))
 
 
 def interval_table(data: RevenueData, mean: dict, paths: dict, label: dict, horizon: int,
@@ -277,7 +268,7 @@ def run_forecast(data: RevenueData, horizon: int, *, config: Config | None = Non
     if strategy == "auto":
         strategy, scores = choose_strategy(data, classes, config, horizon, window, regressors, jobs)
     fits = fit_all(data, classes, config, horizon, strategy, window=window, user=regressors, jobs=jobs)
-    mean, paths, label = reconcile(strategy, dict(fits), groups, horizon, config.paths, config.seed)
+    mean, paths, label = reconcile(strategy, fits, groups, horizon, config.paths, config.seed)
     table = interval_table(data, mean, paths, label, horizon, levels, series_order(groups))
     warns = tuple(w for f in fits.values() for w in f.warnings if not w.startswith(("ConvergenceWarning",
                   "RuntimeWarning", "UserWarning", "ValueWarning", "FutureWarning")))
@@ -292,15 +283,16 @@ def choose_strategy(data: RevenueData, classes, config: Config, horizon: int, wi
     h = min(horizon, year)
     groups = {c.component: c.group for c in classes}
     errors = {s: [] for s in ("components", "split", "direct")}
+    history = data.wide().sum(axis=1)
     for k in range(n_origins):
         origin = data.last - h - k * max(1, year // 2)
         if origin - data.first + 1 < 2 * year:
             break
         past = data.cut(origin)
         fits = fit_all(past, classes, config, h, "auto", window=window, user=regressors, jobs=jobs)
-        actual = data.wide().sum(axis=1).loc[origin + 1:origin + h].to_numpy()
+        actual = history.loc[origin + 1:origin + h].to_numpy()
         for s in errors:
-            mean, _, _ = reconcile(s, dict(fits), groups, h, 10, 0)
+            mean, _, _ = reconcile(s, fits, groups, h, 10, 0)
             errors[s].append(np.mean(np.abs(mean[TOTAL] - actual) / np.abs(actual)) * 100)
     scores = {s: float(np.mean(e)) for s, e in errors.items() if e}
     if not scores:

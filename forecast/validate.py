@@ -36,9 +36,10 @@ def to_revenue(raw: RawTable, *, freq: str | None = None, key_columns: tuple[str
         raise InputDataError(f"{source}: {raw.row_word} {row}, column 'component' is empty; name the line item")
     groups = check_groups(long, source, rows, raw.row_word)
     check_duplicates(tidy, rows, source, parsed, raw.row_word)
-    data = RevenueData(tidy.sort_values(["component", "ordinal"], kind="stable").reset_index(drop=True),
-                       parsed.freq, parsed.style, source, groups)
-    data = replace_order(data, list(dict.fromkeys(tidy["component"])))
+    # Line items keep the order in which the file first names them.
+    rank = {c: i for i, c in enumerate(dict.fromkeys(tidy["component"]))}
+    tidy = tidy.assign(_rank=tidy["component"].map(rank)).sort_values(["_rank", "ordinal"], kind="stable")
+    data = RevenueData(tidy.drop(columns="_rank").reset_index(drop=True), parsed.freq, parsed.style, source, groups)
     check_gaps(data)
     check_length(data)
     negatives = tidy[tidy["value"] < 0]
@@ -48,12 +49,6 @@ def to_revenue(raw: RawTable, *, freq: str | None = None, key_columns: tuple[str
         notes = (f"{source}: {len(negatives)} negative value(s), e.g. {first['component']} at "
                  f"{data.label(int(first['ordinal']))} = {first['value']:g}; kept as revenue adjustments",)
     return RevenueData(data.frame, data.freq, data.style, source, groups, notes)
-
-
-def replace_order(data: RevenueData, order: list[str]) -> RevenueData:
-    rank = {c: i for i, c in enumerate(order)}
-    frame = data.frame.sort_values(["component", "ordinal"], key=lambda s: s.map(rank) if s.name == "component" else s)
-    return RevenueData(frame.reset_index(drop=True), data.freq, data.style, data.source, data.groups, data.notes)
 
 
 def check_columns(frame: pd.DataFrame, source: str) -> None:
