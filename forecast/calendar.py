@@ -29,6 +29,7 @@ SPRING_FESTIVAL = {
 }
 
 _DEKAD_DAYS = {1: 0, 11: 1, 21: 2}
+_YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
 _MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
 _QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
 _DAY_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?\s*$")
@@ -38,17 +39,18 @@ _DAY_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?\s*$
 class Frequency:
     """A regular calendar frequency; `anchor` aligns weekly ordinals to the data's weekday."""
 
-    name: str  # month, quarter, dekad, week, day
+    name: str  # year, quarter, month, dekad, week, day
     anchor: int = 0
 
     @property
     def periods_per_year(self) -> int:
-        return {"month": 12, "quarter": 4, "dekad": 36, "week": 52, "day": 365}[self.name]
+        return {"year": 1, "month": 12, "quarter": 4, "dekad": 36, "week": 52, "day": 365}[self.name]
 
     @property
     def season_candidates(self) -> tuple[int, ...]:
         """Seasonal periods worth testing for (lesson 7: found from the data, never assumed)."""
         return {
+            "year": (),
             "month": (12, 6, 4, 3),
             "quarter": (4, 2),
             "dekad": (36, 18, 12, 3),
@@ -57,6 +59,8 @@ class Frequency:
         }[self.name]
 
     def ordinal(self, date: dt.date) -> int:
+        if self.name == "year":
+            return date.year
         if self.name == "month":
             return date.year * 12 + date.month - 1
         if self.name == "quarter":
@@ -70,6 +74,8 @@ class Frequency:
     def date(self, ordinal: int) -> dt.date:
         """The first day of the period with this ordinal."""
         ordinal = int(ordinal)
+        if self.name == "year":
+            return dt.date(ordinal, 1, 1)
         if self.name == "month":
             return dt.date(ordinal // 12, ordinal % 12 + 1, 1)
         if self.name == "quarter":
@@ -84,6 +90,8 @@ class Frequency:
     def label(self, ordinal: int, style: str) -> str:
         """The period written in the input's own form (`style` from `parse_dates`)."""
         d = self.date(ordinal)
+        if style == "year":
+            return f"{d.year:04d}"
         if style == "month":
             return f"{d.year:04d}-{d.month:02d}"
         if style == "quarter":
@@ -108,7 +116,7 @@ class Frequency:
         return self.date(ordinal).year
 
 
-FREQUENCIES = ("month", "quarter", "dekad", "week", "day")
+FREQUENCIES = ("year", "quarter", "month", "dekad", "week", "day")
 
 
 @dataclass(frozen=True)
@@ -124,6 +132,9 @@ def _to_date(value) -> tuple[dt.date, str]:
     if isinstance(value, dt.date):
         return value, "iso"
     text = str(value)
+    m = _YEAR_RE.match(text)
+    if m:
+        return dt.date(int(m.group(1)), 1, 1), "year"
     m = _MONTH_RE.match(text)
     if m:
         return dt.date(int(m.group(1)), int(m.group(2)), 1), "month"
@@ -150,7 +161,7 @@ def parse_dates(values, *, source: str, rows=None, freq: str | None = None) -> P
         except (ValueError, TypeError):
             raise InputDataError(
                 f"{source}: row {row}, column 'date': cannot read {str(value)!r} as a period; "
-                "write months as 2024-03, quarters as 2024Q1, days/dekads/weeks as 2024-03-11"
+                "write months as 2024-03, quarters as 2024Q1, years as 2024, days/dekads/weeks as 2024-03-11"
             ) from None
         dates.append(d)
         styles.add(style)
@@ -174,6 +185,8 @@ def parse_dates(values, *, source: str, rows=None, freq: str | None = None) -> P
 
 
 def _infer(dates: list[dt.date], style: str, source: str) -> Frequency:
+    if style == "year":
+        return Frequency("year")
     if style == "month":
         return Frequency("month")
     if style == "quarter":
@@ -203,8 +216,8 @@ def _infer(dates: list[dt.date], style: str, source: str) -> Frequency:
 def _check_on_grid(dates, rows, freq: Frequency, source: str) -> None:
     for d, row in zip(dates, rows):
         ok = True
-        if freq.name in ("month", "quarter"):
-            ok = d.day == 1 and (freq.name == "month" or d.month in (1, 4, 7, 10))
+        if freq.name in ("year", "month", "quarter"):
+            ok = d.day == 1 and (freq.name == "month" or d.month in ((1,) if freq.name == "year" else (1, 4, 7, 10)))
         elif freq.name == "dekad":
             ok = d.day in _DEKAD_DAYS
         elif freq.name == "week":

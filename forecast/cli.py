@@ -13,7 +13,7 @@ import pandas as pd
 from .errors import ForecastError, InputDataError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
-FREQS = ["month", "quarter", "dekad", "week", "day"]
+from .calendar import FREQUENCIES as FREQS
 
 
 def friendly(fn):
@@ -81,8 +81,8 @@ def main():
 @click.option("--horizon", "-h", type=click.IntRange(min=1), required=True, help="Periods to forecast.")
 @click.option("--train-end", help="Use data up to this period only (e.g. 2023-12); forecast from the next.")
 @click.option("--window", help="Fit on the last N periods ('all' = all history; default: chosen per series).")
-@click.option("--strategy", type=click.Choice(["auto", "direct", "split", "components"]),
-              help="What to model: the total, the two groups, or every line item (default from config: components).")
+@click.option("--strategy", help="auto, direct, split, components, or a grouping from the config "
+              "(default from config: components).")
 @click.option("--level", "levels", type=click.IntRange(1, 99), multiple=True, help="Interval level(s), default 80 and 95.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config (overrides per component).")
 @click.option("--regressors", type=click.Path(dir_okay=False), help="CSV: date plus one column per regressor.")
@@ -113,15 +113,88 @@ def _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, le
     data = full.cut(full.period(train_end)) if train_end else full
     if train_end and data.frame.empty:
         raise InputDataError(f"--train-end {train_end} is before the first period {full.label(full.first)}")
-    user = None
-    if regressors:
-        from .io import read_table
-        from .regressors import read_user_regressors
-
-        user = read_user_regressors(read_table(regressors), data.freq)
+    user = read_regressors(regressors, data.freq)
     result = run_forecast(data, horizon, config=config, strategy=strategy, window=parse_window_option(window),
-                          levels=tuple(levels) or None, regressors=user, jobs=jobs)
+                          levels=tuple(levels) or None, regressors=user, jobs=jobs, components=full.components)
     return result, data, full
+
+
+def read_regressors(path, freq):
+    if not path:
+        return None
+    from .io import read_table
+    from .regressors import read_user_regressors
+
+    return read_user_regressors(read_table(path), freq)
+
+
+@main.command()
+@input_options
+@click.option("--horizon", "-h", type=click.IntRange(min=1), required=True, help="Periods forecast from each origin.")
+@click.option("--window", default="24", show_default=True,
+              help="Training window in periods, 'all', 'auto', or a list to compare, e.g. 12,24,36,all.")
+@click.option("--origins", type=click.IntRange(min=1), default=12, show_default=True,
+              help="Number of rolling origins (the latest periods with --horizon actuals after them).")
+@click.option("--step", type=click.IntRange(min=1), default=1, show_default=True, help="Periods between origins.")
+@click.option("--strategies", default="direct,split,components", show_default=True,
+              help="Comma list of strategies: direct, split, components, auto, and groupings from the config.")
+@click.option("--output-dir", "-o", required=True, help="Folder for forecasts.csv, metrics.csv and the report.")
+@click.option("--level", "levels", type=click.IntRange(1, 99), multiple=True, help="Interval level(s), default 80 and 95.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config (overrides, groupings).")
+@click.option("--regressors", type=click.Path(dir_okay=False), help="CSV: date plus one column per regressor.")
+@click.option("--report/--no-report", default=True, show_default=True, help="Write report.html and report.md.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@friendly
+def backtest(input, sheet, db, query, freq, horizon, window, origins, step, strategies, output_dir, levels,
+             config_path, regressors, report, jobs, quiet):
+    """Refit at rolling origins, compare strategies and training windows, and report accuracy."""
+    from .backtest import backtest as run_backtest, parse_windows
+    from .config import load_config
+    from .report import write_backtest
+
+    config = load_config(config_path)
+    data = load_input(input, sheet, db, query, freq)
+    names = [s.strip() for s in strategies.split(",") if s.strip()]
+    with _progress_bar(quiet) as progress:
+        result = run_backtest(data, horizon, windows=parse_windows(window), origins=origins, step=step,
+                              strategies=names, config=config, levels=tuple(levels) or None,
+                              regressors=read_regressors(regressors, data.freq), jobs=jobs, progress=progress)
+    written = write_backtest(result, output_dir, report=report)
+    best = result.best
+    click.echo(f"best: {best['strategy']} (window {best['window']}), total MAPE {best['total_mape']:.2f}%, "
+               f"annual total MAPE {best['annual_mape']:.2f}% over {len(result.origins)} origins "
+               f"({result.seconds:.0f} s)")
+    click.echo(f"wrote {', '.join(p.name for p in written)} to {output_dir}", err=True)
+
+
+class _progress_bar:
+    """A tqdm bar on stderr fed by `progress(done, more)`; silent with --quiet."""
+
+    def __init__(self, quiet: bool):
+        self.bar = None
+        if not quiet:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=0, unit="fit", file=sys.stderr, dynamic_ncols=True, leave=False,
+                            desc="backtest")
+
+    def __enter__(self):
+        return self
+
+    def __call__(self, done: int = 0, more: int = 0):
+        if self.bar is None:
+            return
+        if more:
+            self.bar.total += more
+            self.bar.refresh()
+        if done:
+            self.bar.update(done)
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.close()
+        return False
 
 
 @main.command("classify")
@@ -187,7 +260,7 @@ def _actuals(full, result, table):
 @click.option("--horizon", "-h", type=click.IntRange(min=1), required=True, help="Periods to forecast.")
 @click.option("--train-end", help="Use data up to this period; later data are drawn as actuals.")
 @click.option("--window", help="Fit on the last N periods ('all' = all history).")
-@click.option("--strategy", type=click.Choice(["auto", "direct", "split", "components"]))
+@click.option("--strategy", help="auto, direct, split, components, or a grouping from the config.")
 @click.option("--series", "series", multiple=True, help="Series to draw (default: total and both groups).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
 @click.option("--output", "-o", required=True, help="Image file (.png, .svg, .pdf).")

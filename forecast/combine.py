@@ -2,8 +2,10 @@
 
 Strategies (the case study's comparison): `components` models every line item and adds them up;
 `split` models the fixed and the fluctuating group totals and shares each group out to its line
-items; `direct` models the total and shares it out; `auto` picks the strategy whose total was most
-accurate at rolling origins inside the training data.
+items; `direct` models the total and shares it out; a *grouping* from the config (e.g. "by
+business": line items mapped to groups) models each group's summed history and shares it out;
+`auto` picks the strategy whose total was most accurate in a backtest inside the training data
+(`backtest.choose_strategy`).
 
 Whatever the strategy, the output is coherent: line items sum exactly to their group and the
 groups to the total. A level a strategy does not model is derived from one it does: sums upward,
@@ -13,7 +15,7 @@ forecasts).
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -21,7 +23,7 @@ import pandas as pd
 
 from .calendar import Frequency
 from .classify import Classification, classify, classify_series
-from .config import Config
+from .config import STRATEGIES, Config
 from .errors import ConfigError, InputDataError
 from .revenue import GROUPS, RevenueData
 from .select import SeriesForecast, SeriesPlan, forecast_series, judgmental_forecast
@@ -32,6 +34,22 @@ GROUP_PREFIX = "group:"
 
 def group_name(group: str) -> str:
     return GROUP_PREFIX + group
+
+
+def grouping_series(grouping: str, group: str) -> str:
+    """Name of one group of a user-defined grouping, e.g. `by_business:mobile`."""
+    return f"{grouping}:{group}"
+
+
+def present_groupings(groupings: dict, components) -> dict[str, dict[str, list[str]]]:
+    """The config's groupings restricted to the line items present (a line item that starts
+    later is simply absent at early backtest origins); empty groups dropped."""
+    have = set(components)
+    out = {}
+    for name, parts in groupings.items():
+        kept = {g: [c for c in members if c in have] for g, members in parts.items()}
+        out[name] = {g: members for g, members in kept.items() if members}
+    return out
 
 
 @dataclass(frozen=True)
@@ -65,12 +83,9 @@ def _plan_for(name: str, cls: Classification, config: Config, window_override) -
 
 
 def _limit_threads():
-    try:
-        from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits
 
-        threadpool_limits(1)
-    except ImportError:  # pragma: no cover
-        pass
+    threadpool_limits(1)
 
 
 def _forecast_task(args) -> SeriesForecast:
@@ -85,44 +100,67 @@ def _forecast_task(args) -> SeriesForecast:
                                            "used a simple rule")
 
 
-def map_tasks(tasks: list, jobs: int | None):
-    """Run forecast tasks, over a process pool when it pays (jobs > 1 and several tasks)."""
+def map_tasks(tasks: list, jobs: int | None, progress=None) -> list[SeriesForecast]:
+    """Run forecast tasks, over a process pool when it pays (jobs > 1 and several tasks).
+    `progress(n)` is called as tasks complete. BLAS is held to one thread either way, so the
+    numbers do not depend on how many workers ran them."""
     jobs = jobs or os.cpu_count() or 1
+    progress = progress or (lambda n: None)
     if jobs <= 1 or len(tasks) <= 1:
-        return [_forecast_task(t) for t in tasks]
+        from threadpoolctl import threadpool_limits
+
+        out = []
+        with threadpool_limits(1):
+            for task in tasks:
+                out.append(_forecast_task(task))
+                progress(1)
+        return out
+    out = [None] * len(tasks)
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_limit_threads) as pool:
-        return list(pool.map(_forecast_task, tasks))
+        futures = {pool.submit(_forecast_task, t): i for i, t in enumerate(tasks)}
+        for future in as_completed(futures):
+            out[futures[future]] = future.result()
+            progress(1)
+    return out
 
 
-def aggregate_series(data: RevenueData, groups: dict[str, str]) -> dict[str, np.ndarray]:
-    """History of every series: line items, group totals and the total."""
+def aggregate_series(data: RevenueData, groups: dict[str, str], groupings: dict | None = None) -> dict[str, np.ndarray]:
+    """History of every series: line items, group totals, the groups of each grouping, the total.
+    Line items missing from `groups` (not yet present at an early origin) count in the total only."""
     wide = data.wide()
     out = {c: wide[c].to_numpy() for c in data.components}
     for g in GROUPS:
-        members = [c for c in data.components if groups[c] == g]
+        members = [c for c in data.components if groups.get(c) == g]
         out[group_name(g)] = wide[members].sum(axis=1).to_numpy() if members else np.zeros(len(wide))
+    for name, parts in present_groupings(groupings or {}, data.components).items():
+        for g, members in parts.items():
+            out[grouping_series(name, g)] = wide[members].sum(axis=1).to_numpy()
     out[TOTAL] = wide.sum(axis=1).to_numpy()
     return out
 
 
-def needed_series(strategy: str, groups: dict[str, str]) -> list[str]:
+def needed_series(strategy: str, groups: dict[str, str], groupings: dict | None = None) -> list[str]:
     """Series to model: line items always (their forecasts give the proportions), plus the level
     the strategy models."""
     names = list(groups)
-    if strategy in ("split", "auto"):
+    if strategy == "split":
         names += [group_name(g) for g in GROUPS if g in groups.values()]
-    if strategy in ("direct", "auto"):
+    elif strategy == "direct":
         names.append(TOTAL)
+    elif strategy not in ("components", "auto"):
+        parts = present_groupings(groupings or {}, groups).get(strategy, {})
+        names += [grouping_series(strategy, g) for g in parts]
     return names
 
 
-def fit_all(data: RevenueData, classes: list[Classification], config: Config, horizon: int, strategy: str,
-            *, window="auto", user: pd.DataFrame | None = None, jobs: int | None = None) -> dict[str, SeriesForecast]:
+def fit_tasks(data: RevenueData, classes: list[Classification], config: Config, horizon: int, names: list[str],
+              *, window="auto", user: pd.DataFrame | None = None) -> list[tuple]:
+    """One task per series in `names`: its history, plan and horizon (see `forecast_series`)."""
     groups = {c.component: c.group for c in classes}
-    history = aggregate_series(data, groups)
+    history = aggregate_series(data, groups, config.groupings)
     by_name = {c.component: c for c in classes}
     tasks = []
-    for name in needed_series(strategy, groups):
+    for name in names:
         y = history[name]
         if name in by_name:
             cls = by_name[name]
@@ -132,7 +170,13 @@ def fit_all(data: RevenueData, classes: list[Classification], config: Config, ho
             cls = classify_series(name, y, data.freq)
             first = data.first
         tasks.append((name, y, first, data.freq, _plan_for(name, cls, config, window), horizon, user))
-    return dict(zip([t[0] for t in tasks], map_tasks(tasks, jobs)))
+    return tasks
+
+
+def fit_all(data: RevenueData, classes: list[Classification], config: Config, horizon: int, names: list[str],
+            *, window="auto", user: pd.DataFrame | None = None, jobs: int | None = None) -> dict[str, SeriesForecast]:
+    tasks = fit_tasks(data, classes, config, horizon, names, window=window, user=user)
+    return dict(zip(names, map_tasks(tasks, jobs)))
 
 
 def correlated_shocks(fits: list[SeriesForecast], horizon: int, n_paths: int, seed: int) -> np.ndarray:
@@ -150,16 +194,19 @@ def correlated_shocks(fits: list[SeriesForecast], horizon: int, n_paths: int, se
 
 
 def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, str], horizon: int,
-              n_paths: int, seed: int) -> tuple[dict, dict, dict]:
+              n_paths: int, seed: int, groupings: dict | None = None) -> tuple[dict, dict, dict]:
     """Means, sample paths and model labels for every series, coherent across levels."""
     components = list(groups)
     members = {g: [c for c in components if groups[c] == g] for g in GROUPS}
+    parts = present_groupings(groupings or {}, components).get(strategy, {})
     if strategy == "components":
         base = components
     elif strategy == "split":
         base = [group_name(g) for g in GROUPS if members[g]]
-    else:
+    elif strategy == "direct":
         base = [TOTAL]
+    else:
+        base = [grouping_series(strategy, g) for g in parts]
     base = sorted(base)  # the same numbers whatever order the input lists the line items in
     shocks = correlated_shocks([fits[b] for b in base], horizon, n_paths, seed)
     mean, paths, label = {}, {}, {}
@@ -173,7 +220,7 @@ def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, 
     own = {c: fits[c].forecast.mean for c in components}
     own.update({group_name(g): np.sum([own[c] for c in members[g]], axis=0) for g in GROUPS if members[g]})
 
-    def share_out(parent: str, children: list[str]):
+    def share_out(parent: str, children: list[str], top: str):
         raw = np.array([own[c] for c in children])
         total = raw.sum(axis=0)
         ok = np.abs(total) > 1e-12
@@ -181,22 +228,24 @@ def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, 
         for c, s in zip(children, share):
             mean[c] = mean[parent] * s
             paths[c] = paths[parent] * s
-            label[c] = f"top-down({TOTAL if strategy == 'direct' else parent})"
+            label[c] = f"top-down({top})"
 
     if strategy == "direct":
-        share_out(TOTAL, [group_name(g) for g in GROUPS if members[g]])
+        share_out(TOTAL, [group_name(g) for g in GROUPS if members[g]], TOTAL)
+    for g, children in parts.items():
+        share_out(grouping_series(strategy, g), children, grouping_series(strategy, g))
     for g in GROUPS:
         gname = group_name(g)
         if not members[g]:
             mean[gname] = np.zeros(horizon)
             paths[gname] = np.zeros((n_paths, horizon))
             label[gname] = "empty group"
-        elif strategy == "components":
+        elif strategy in ("split", "direct"):
+            share_out(gname, members[g], TOTAL if strategy == "direct" else gname)
+        else:
             mean[gname] = np.sum([mean[c] for c in members[g]], axis=0)
             paths[gname] = np.sum([paths[c] for c in members[g]], axis=0)
             label[gname] = "sum of components"
-        else:
-            share_out(gname, members[g])
     if strategy != "direct":
         mean[TOTAL] = mean[group_name("fixed")] + mean[group_name("fluctuating")]
         paths[TOTAL] = paths[group_name("fixed")] + paths[group_name("fluctuating")]
@@ -228,20 +277,66 @@ def series_order(groups: dict[str, str]) -> list[str]:
     return list(groups) + [group_name(g) for g in GROUPS] + [TOTAL]
 
 
-def resolve_classes(data: RevenueData, config: Config) -> list[Classification]:
-    unknown = [c for c in config.components if c not in data.components]
+def resolve_classes(data: RevenueData, config: Config, known: list[str] | None = None) -> list[Classification]:
+    """Classify the line items, applying the config's overrides. `known` lists every line item of
+    the whole file (a backtest origin may precede some); names outside it are config mistakes."""
+    known = list(known or data.components)
+    unknown = [c for c in config.components if c not in known]
     if unknown:
         raise ConfigError(f"{config.source}: [components.{unknown[0]}] names no component of {data.source} "
-                          f"(components: {', '.join(data.components)}); fix the name")
+                          f"(components: {', '.join(known)}); fix the name")
+    check_groupings(config, known, data.source)
     overrides = {c: cc.group for c, cc in config.components.items() if cc.group}
     periods = {c: cc.period for c, cc in config.components.items() if cc.period}
     return classify(data, overrides, periods)
 
 
+def check_groupings(config: Config, components: list[str], source: str) -> None:
+    """Every grouping must put every line item in exactly one group."""
+    for name, parts in config.groupings.items():
+        where = f"{config.source} [groupings.{name}]"
+        seen: dict[str, str] = {}
+        for g, items in parts.items():
+            for c in items:
+                if c not in components:
+                    raise ConfigError(f"{where}: group {g!r} lists {c!r}, which is no component of {source} "
+                                      f"(components: {', '.join(components)}); fix the name")
+                if c in seen:
+                    raise ConfigError(f"{where}: {c!r} is in both {seen[c]!r} and {g!r}; put it in one group")
+                seen[c] = g
+        missing = [c for c in components if c not in seen]
+        if missing:
+            raise ConfigError(f"{where}: {missing[0]!r} is in no group; every line item must be in one group "
+                              "of each grouping")
+
+
+def check_strategy(strategy: str, config: Config) -> None:
+    if strategy not in STRATEGIES and strategy not in config.groupings:
+        extra = f", or a grouping of {config.source}: {', '.join(config.groupings)}" if config.groupings else (
+            ", or a grouping defined in the config as [groupings.NAME]")
+        raise ConfigError(f"strategy {strategy!r} is not known; use one of {', '.join(STRATEGIES)}{extra}")
+
+
+def assemble(data: RevenueData, strategy: str, fits: dict[str, SeriesForecast], classes: list[Classification],
+             config: Config, horizon: int, levels: tuple[int, ...], scores: dict | None = None) -> ForecastResult:
+    """Recombine fitted series into the coherent contract table of one strategy."""
+    groups = {c.component: c.group for c in classes}
+    mean, paths, label = reconcile(strategy, fits, groups, horizon, config.paths, config.seed, config.groupings)
+    table = interval_table(data, mean, paths, label, horizon, levels, series_order(groups))
+    used = needed_series(strategy, groups, config.groupings)
+    warns = tuple(w for name in used for w in fits[name].warnings if not w.startswith((
+        "ConvergenceWarning", "RuntimeWarning", "UserWarning", "ValueWarning", "FutureWarning")))
+    return ForecastResult(table, strategy, tuple(classes), {n: fits[n] for n in used}, paths, data.notes + warns,
+                          levels, scores or {})
+
+
 def run_forecast(data: RevenueData, horizon: int, *, config: Config | None = None, strategy: str | None = None,
                  window="auto", levels: tuple[int, ...] | None = None, regressors: pd.DataFrame | None = None,
-                 jobs: int | None = None) -> ForecastResult:
+                 jobs: int | None = None, components: list[str] | None = None) -> ForecastResult:
     """Forecast every line item, both groups and the total, `horizon` periods past the data's end.
+
+    `components` lists every line item of the whole file when `data` was cut from it (so config
+    names are checked against the file, not the cut).
 
     Notes
     -----
@@ -257,44 +352,20 @@ def run_forecast(data: RevenueData, horizon: int, *, config: Config | None = Non
     jobs = jobs or config.jobs
     if horizon < 1:
         raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
+    check_strategy(strategy, config)
     if regressors is not None:
         from .regressors import check_regressors_cover
 
         check_regressors_cover(regressors, data.first, data.last + horizon, data.freq, data.style,
                                "regressor file")
-    classes = resolve_classes(data, config)
+    classes = resolve_classes(data, config, components)
     groups = {c.component: c.group for c in classes}
     scores = {}
     if strategy == "auto":
-        strategy, scores = choose_strategy(data, classes, config, horizon, window, regressors, jobs)
-    fits = fit_all(data, classes, config, horizon, strategy, window=window, user=regressors, jobs=jobs)
-    mean, paths, label = reconcile(strategy, fits, groups, horizon, config.paths, config.seed)
-    table = interval_table(data, mean, paths, label, horizon, levels, series_order(groups))
-    warns = tuple(w for f in fits.values() for w in f.warnings if not w.startswith(("ConvergenceWarning",
-                  "RuntimeWarning", "UserWarning", "ValueWarning", "FutureWarning")))
-    return ForecastResult(table, strategy, tuple(classes), fits, paths, data.notes + warns, levels, scores)
+        from .backtest import choose_strategy
 
-
-def choose_strategy(data: RevenueData, classes, config: Config, horizon: int, window, regressors, jobs,
-                    n_origins: int = 2) -> tuple[str, dict]:
-    """The strategy whose total had the lowest mean absolute percentage error at `n_origins`
-    rolling origins inside the training data (each refitted on data up to the origin only)."""
-    year = data.freq.periods_per_year
-    h = min(horizon, year)
-    groups = {c.component: c.group for c in classes}
-    errors = {s: [] for s in ("components", "split", "direct")}
-    history = data.wide().sum(axis=1)
-    for k in range(n_origins):
-        origin = data.last - h - k * max(1, year // 2)
-        if origin - data.first + 1 < 2 * year:
-            break
-        past = data.cut(origin)
-        fits = fit_all(past, classes, config, h, "auto", window=window, user=regressors, jobs=jobs)
-        actual = history.loc[origin + 1:origin + h].to_numpy()
-        for s in errors:
-            mean, _, _ = reconcile(s, fits, groups, h, 10, 0)
-            errors[s].append(np.mean(np.abs(mean[TOTAL] - actual) / np.abs(actual)) * 100)
-    scores = {s: float(np.mean(e)) for s, e in errors.items() if e}
-    if not scores:
-        return "components", {}
-    return min(scores, key=scores.get), scores
+        strategy, scores = choose_strategy(data, horizon, config=config, window=window, regressors=regressors,
+                                           jobs=jobs, components=components)
+    fits = fit_all(data, classes, config, horizon, needed_series(strategy, groups, config.groupings),
+                   window=window, user=regressors, jobs=jobs)
+    return assemble(data, strategy, fits, classes, config, horizon, levels, scores)

@@ -36,6 +36,7 @@ class Config:
     calendar: bool = True
     jobs: int | None = None
     components: dict = field(default_factory=dict)  # name -> ComponentConfig
+    groupings: dict = field(default_factory=dict)  # name -> {group: [line items]}, user-defined splits
     source: str = "defaults"
 
 
@@ -69,10 +70,10 @@ def parse_levels(levels, where: str) -> tuple[int, ...]:
 
 
 def config_from_dict(raw: dict, source: str) -> Config:
-    unknown = set(raw) - {"forecast", "components"}
+    unknown = set(raw) - {"forecast", "components", "groupings"}
     if unknown:
-        raise ConfigError(f"{source}: unknown section {sorted(unknown)[0]!r}; sections are [forecast] and "
-                          "[components.NAME]")
+        raise ConfigError(f"{source}: unknown section {sorted(unknown)[0]!r}; sections are [forecast], "
+                          "[components.NAME] and [groupings.NAME]")
     run = raw.get("forecast", {})
     _check_keys(run, RUN_KEYS, f"{source} [forecast]")
     kwargs = {}
@@ -101,7 +102,26 @@ def config_from_dict(raw: dict, source: str) -> Config:
     comps = {}
     for name, body in raw.get("components", {}).items():
         comps[name] = _component(name, body, f"{source} [components.{name}]")
-    return Config(**kwargs, components=comps, source=source)
+    groupings = {name: _grouping(name, body, f"{source} [groupings.{name}]")
+                 for name, body in raw.get("groupings", {}).items()}
+    return Config(**kwargs, components=comps, groupings=groupings, source=source)
+
+
+def _grouping(name: str, body, where: str) -> dict[str, tuple[str, ...]]:
+    """A user-defined split of the line items, modelled as a strategy of its own (lesson 1: try
+    several splits and keep the one that backtests best)."""
+    if name in STRATEGIES or not name.replace("_", "").replace("-", "").isalnum():
+        raise ConfigError(f"{where}: the name must be letters, digits, _ or - and not one of "
+                          f"{', '.join(STRATEGIES)}")
+    if not isinstance(body, dict) or not body:
+        raise ConfigError(f"{where}: give each group its line items, e.g. mobile = [\"mobile_data\"]")
+    out = {}
+    for group, items in body.items():
+        if not (isinstance(items, list) and items and all(isinstance(i, str) for i in items)):
+            raise ConfigError(f"{where}: {group} must be a list of line item names, e.g. "
+                              f"{group} = [\"broadband\", \"other_data\"]")
+        out[group] = tuple(items)
+    return out
 
 
 def _component(name: str, body, where: str) -> ComponentConfig:

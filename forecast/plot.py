@@ -75,3 +75,96 @@ def save_figure(fig, path) -> None:
 
     atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format=Path(path).suffix.lstrip(".") or "png"))
     plt.close(fig)
+
+
+def plot_backtest_origins(bt, strategy: str, window: str, *, series: str = "total", max_panels: int = 12):
+    """Projected vs actual at each backtest origin: small multiples of fan charts over the
+    actuals, with the year of history before each origin."""
+    f = bt.forecasts
+    f = f[(f["strategy"] == strategy) & (f["window"] == window) & (f["series"] == series)]
+    origins = list(dict.fromkeys(f["origin"]))
+    if len(origins) > max_panels:
+        origins = [origins[i] for i in np.linspace(0, len(origins) - 1, max_panels).astype(int)]
+    cols = min(3, len(origins))
+    rows_n = -(-len(origins) // cols)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(4.2 * cols, 2.9 * rows_n), squeeze=False)
+    history = _history(bt, series)
+    year = max(bt.data.freq.periods_per_year, 4)
+    for ax, origin in zip(axes.ravel(), origins):
+        rows = f[f["origin"] == origin]
+        o = int(rows["origin_ordinal"].iloc[0])
+        past = history.loc[o - year + 1:o]
+        x_past = past.index - o
+        ax.plot(x_past, past.to_numpy(), color="black", lw=1.2)
+        x = rows["step"].to_numpy()
+        for level, alpha in ((95, 0.2), (80, 0.4)):
+            if f"lower_{level}" in rows:
+                ax.fill_between(x, rows[f"lower_{level}"], rows[f"upper_{level}"], color="tab:blue", alpha=alpha, lw=0)
+        ax.plot(x, rows["mean"], color="tab:blue", lw=1.5)
+        ax.plot(x, rows["actual"], color="tab:red", lw=1.2, marker="o", ms=2.5)
+        ax.axvline(0.5, color="grey", lw=0.8, ls=":")
+        ax.set_title(f"origin {origin}", fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in axes.ravel()[len(origins):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{series}: {strategy}, window {window} (black history, blue forecast with 80/95% bands, "
+                 "red actual; x = periods after the origin)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _history(bt, series: str) -> pd.Series:
+    """History of a series by ordinal (groups as classified on the whole file)."""
+    from .combine import aggregate_series
+
+    values = aggregate_series(bt.data, bt.groups, bt.groupings)[series]
+    return pd.Series(values, index=np.arange(bt.data.first, bt.data.last + 1))
+
+
+def plot_accuracy_by_step(metrics: pd.DataFrame, *, series: str = "total", ax=None):
+    """MAPE of one series by step ahead, one line per strategy (and window)."""
+    fig = ax.figure if ax is not None else plt.figure(figsize=(7, 3.8))
+    ax = ax or fig.add_subplot(111)
+    m = metrics[(metrics["series"] == series) & (metrics["step"] != "all")]
+    several = m["window"].nunique() > 1
+    for (strategy, window), rows in m.groupby(["strategy", "window"], sort=False):
+        label = f"{strategy} (window {window})" if several else strategy
+        ax.plot(rows["step"].astype(int), rows["mape"], marker="o", ms=3, label=label)
+    ax.set_xlabel("periods ahead")
+    ax.set_ylabel(f"MAPE of {series} (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_stacked_components(bt, origin: str, strategy: str, window: str, ax=None):
+    """Line items' forecasts stacked up to the total, against the actual total."""
+    fig = ax.figure if ax is not None else plt.figure(figsize=(8, 4.2))
+    ax = ax or fig.add_subplot(111)
+    f = bt.forecasts
+    f = f[(f["origin"] == origin) & (f["strategy"] == strategy) & (f["window"] == window)]
+    items = [c for c in dict.fromkeys(f["series"]) if c in bt.data.components]
+    wide = f[f["series"].isin(items)].pivot(index="step", columns="series", values="mean")[items]
+    ax.stackplot(wide.index, wide.T.to_numpy(), labels=items, alpha=0.8)
+    total = f[f["series"] == "total"]
+    ax.plot(total["step"], total["mean"], color="black", lw=1.5, label="total forecast")
+    ax.plot(total["step"], total["actual"], color="tab:red", lw=1.5, marker="o", ms=3, label="total actual")
+    ax.set_xlabel(f"periods after {origin}")
+    ax.set_ylabel("revenue")
+    ax.set_title(f"line items stacked to the total ({strategy}, window {window}, origin {origin})", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left", ncol=2)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def figure_png(fig) -> bytes:
+    """The figure as PNG bytes (for embedding in a report), then closed."""
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return buf.getvalue()

@@ -72,16 +72,18 @@ class ETS(ModelSpec):
 
 
 def ets_candidates(period: int, *, trend: bool = True, seasonal: bool = False, positive: bool = True) -> list[ETS]:
-    """The members of the ETS family worth trying for a series of this kind."""
-    trends = [("add", False), ("add", True)] if trend else [(None, False)]
+    """The members of the ETS family worth trying for a series of this kind: no, additive and
+    damped trend (no trend only when `trend` is False), additive errors, and multiplicative errors
+    and seasonality for positive data (the non-explosive set of Hyndman et al. 2008)."""
+    trends = [(None, False), ("add", False), ("add", True)] if trend else [(None, False)]
     out = []
     for t, damped in trends:
         if seasonal and period > 1:
             out.append(ETS(period, "add", t, damped, "add"))
             if positive:
-                out.append(ETS(period, "mul", t, damped, "mul"))
+                out += [ETS(period, "mul", t, damped, "mul"), ETS(period, "mul", t, damped, "add")]
         else:
             out.append(ETS(1, "add", t, damped, None))
-    if not trend and not seasonal:
-        out = [ETS(1, "add", None, False, None)]
+            if positive:
+                out.append(ETS(1, "mul", t, damped, None))
     return out
