@@ -32,7 +32,8 @@ def _pct(v) -> str:
 
 
 def _fmt_table(df: pd.DataFrame) -> pd.DataFrame:
-    out = df.copy()
+    out = df.copy().rename_axis(columns=None)
+    out.columns = [str(c).replace("_", " ") for c in out.columns]
     for c in out.columns:
         if pd.api.types.is_float_dtype(out[c]):
             out[c] = out[c].map(lambda v: "" if not np.isfinite(v) else f"{v:,.3f}" if abs(v) < 10 else f"{v:,.2f}")
@@ -165,7 +166,7 @@ table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.88em}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f3f3f3}
 td:first-child,th:first-child{text-align:left}caption{text-align:left;font-style:italic;padding:.3em 0}
 img{max-width:100%;border:1px solid #eee;margin:.4em 0 1em}figure{margin:0}
-figcaption{font-size:.85em;color:#555}
+figcaption{font-size:.85em;color:#555}.scroll{overflow-x:auto}
 """
 
 
@@ -184,7 +185,7 @@ def to_html(blocks: list[Block]) -> str:
         elif b.kind == "table":
             table = _fmt_table(b.table).to_html(index=False, border=0, escape=True)
             head, rest = table.split(">", 1)  # put the caption right after the opening <table ...>
-            body.append(f"{head}><caption>{html.escape(b.text)}</caption>{rest}")
+            body.append(f'<div class="scroll">{head}><caption>{html.escape(b.text)}</caption>{rest}</div>')
         elif b.kind == "figure":
             data = base64.b64encode(b.png).decode("ascii")
             body.append(f'<figure><img alt="{html.escape(b.text)}" src="data:image/png;base64,{data}">'

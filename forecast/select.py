@@ -22,6 +22,8 @@ from .regressors import calendar_regressors, level_shifts, significant_columns, 
 
 CV_ORIGINS = 3
 MIN_MODEL_PERIODS = 6  # shorter histories get the simple rule (or the config's judgmental forecast)
+MIN_WINDOW = 8  # shorter automatic windows (two or three years of yearly data) are not tried
+COMBINE_TOP = 3  # the forecast is the mean of the best candidates of this many different families
 
 
 @dataclass(frozen=True)
@@ -59,16 +61,22 @@ class SeriesForecast:
     params: dict = field(default_factory=dict)
 
 
-def family_members(family: str, period: int, *, seasonal: bool, positive: bool) -> list[ModelSpec]:
+def family_members(family: str, period: int, *, seasonal: bool, positive: bool, year: int = 1) -> list[ModelSpec]:
+    """Members of a family for a series with this period. When no season was found but the
+    frequency has a short year (quarters, months), ETS also tries seasonal members (kept only if AICc prefers
+    them) and Theta applies its own seasonality test: a season too weak for the classification
+    can still be worth modelling."""
     p = period if seasonal else 1
+    maybe_seasonal = not seasonal and 1 < year <= 12  # months and quarters: long seasons are too slow
     table = {
         "linear_trend": lambda: [LinearTrend(p)],
-        "ets": lambda: ets_candidates(p, trend=True, seasonal=seasonal, positive=positive),
+        "ets": lambda: ets_candidates(p, trend=True, seasonal=seasonal, positive=positive) + (
+            ets_candidates(year, trend=True, seasonal=True, positive=positive) if maybe_seasonal else []),
         "arima": lambda: arima_candidates(p, seasonal=seasonal),
-        "theta": lambda: [Theta(p)],
+        "theta": lambda: [Theta(year, test=True) if maybe_seasonal else Theta(p)],
         "drift": lambda: [Drift()],
         "naive": lambda: [Naive()],
-        "seasonal_naive": lambda: [SeasonalNaive(max(period, 1))],
+        "seasonal_naive": lambda: [SeasonalNaive(period if seasonal else max(year, 1))],
     }
     return table[family]()
 
@@ -76,14 +84,14 @@ def family_members(family: str, period: int, *, seasonal: bool, positive: bool) 
 def auto_families(seasonal: bool) -> list[str]:
     if seasonal:
         return ["linear_trend", "ets", "arima", "theta", "seasonal_naive"]
-    return ["linear_trend", "ets", "arima", "theta", "drift", "naive"]
+    return ["linear_trend", "ets", "arima", "theta", "drift", "naive", "seasonal_naive"]
 
 
 def candidate_windows(plan_window, n: int, freq: Frequency) -> list[int | None]:
     if plan_window != "auto":
         return [None if plan_window is None or plan_window >= n else int(plan_window)]
     year = freq.periods_per_year
-    return [w for w in (2 * year, 3 * year) if w < n] + [None]
+    return [w for w in (2 * year, 3 * year) if MIN_WINDOW <= w < n] + [None]
 
 
 class _Design:
@@ -161,10 +169,29 @@ def _best_member(members, y, X, X_future, h, errors):
     return best
 
 
-def _cv_score(spec, design: _Design, window, h_cv, step) -> tuple[float, float]:
-    """Mean absolute error at rolling origins (scaled by the series' mean level), and the root
-    mean square of the errors in units of the model's own forecast standard deviation."""
-    errors, zs, scale = [], [], np.mean(np.abs(design.y)) or 1.0
+@dataclass(frozen=True)
+class Candidate:
+    """One fitted candidate (a family's AICc-best member on one window) with its rolling-origin
+    errors: `cv_errors` and `cv_sd` are (origins, steps) arrays, NaN where an origin was skipped."""
+
+    window: int | None
+    start: int
+    spec: ModelSpec
+    fitted: object
+    forecast: Forecast
+    cv_errors: np.ndarray
+    cv_sd: np.ndarray
+
+    @property
+    def label(self) -> str:
+        return self.fitted.label
+
+
+def _cv_errors(spec, design: _Design, window, h_cv, step) -> tuple[np.ndarray, np.ndarray]:
+    """Errors (actual - forecast) and the model's own forecast standard deviations at CV_ORIGINS
+    rolling origins inside the training data, each refitted on the data up to that origin."""
+    errors = np.full((CV_ORIGINS, h_cv), np.nan)
+    sds = np.full((CV_ORIGINS, h_cv), np.nan)
     for k in range(CV_ORIGINS):
         origin = design.n - h_cv - k * step
         start = 0 if window is None else max(0, origin - window)
@@ -174,19 +201,55 @@ def _cv_score(spec, design: _Design, window, h_cv, step) -> tuple[float, float]:
         try:
             _, fc = _fit_predict(spec, y, design.X[start:origin], design.X[origin:origin + h_cv], h_cv)
         except ModelFitError:
-            return np.inf, 1.0
-        err = design.y[origin:origin + h_cv] - fc.mean
-        errors.append(np.abs(err))
-        zs.append(err / np.where(fc.sd > 0, fc.sd, np.inf))
-    if not errors:
-        return np.inf, 1.0
-    return float(np.mean(np.concatenate(errors)) / scale), float(np.sqrt(np.mean(np.concatenate(zs) ** 2)))
+            return np.full((CV_ORIGINS, h_cv), np.inf), sds
+        errors[k] = design.y[origin:origin + h_cv] - fc.mean
+        sds[k] = fc.sd
+    return errors, sds
+
+
+def cv_score(errors: np.ndarray, scale: float) -> float:
+    """Mean absolute rolling-origin error relative to the series' mean level (inf if none)."""
+    e = np.abs(errors[np.isfinite(errors)]) if np.isfinite(errors).any() else None
+    if e is None or np.isinf(errors).any():
+        return np.inf
+    return float(np.mean(e) / scale)
+
+
+def calibration(errors: np.ndarray, sds: np.ndarray) -> float:
+    """Root mean square of the errors in units of the model's own standard deviations."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = errors / np.where(sds > 0, sds, np.inf)
+    z = z[np.isfinite(z)]
+    return float(np.sqrt(np.mean(z**2))) if len(z) else 1.0
+
+
+def combine_candidates(members: list[Candidate], n: int, mult: np.ndarray, first: int) -> tuple:
+    """Equal-weight combination of candidates: mean forecast, the members' mean standard
+    deviation (errors of different models of one series are strongly correlated, so this errs
+    on the wide side), the best member's psi weights, and mean in-sample residuals."""
+    mean = np.mean([c.forecast.mean for c in members], axis=0)
+    sd = np.mean([c.forecast.sd for c in members], axis=0)
+    forecast = Forecast(mean, sd, members[0].forecast.psi)
+    resid = pd.concat([pd.Series(c.fitted.residuals * mult[c.start:n], index=np.arange(first + c.start, first + n))
+                       for c in members], axis=1).mean(axis=1)
+    errors = np.mean([c.cv_errors for c in members], axis=0)
+    sds = np.mean([c.cv_sd for c in members], axis=0)
+    return forecast, resid, errors, sds
 
 
 def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan, horizon: int,
                     user: pd.DataFrame | None = None) -> SeriesForecast:
     """Choose, fit and forecast one series. Never raises for a model failure: falls back to a
-    simple rule and says so in `warnings`."""
+    simple rule and says so in `warnings`.
+
+    Notes
+    -----
+    Each family's AICc-best member on each training window is scored by its mean absolute error
+    at rolling origins inside the data. The forecast is the equal-weight mean of the best
+    COMBINE_TOP candidates of different families (when the config fixes the family, the best
+    candidate alone): on the M3 monthly data this combination beat the single best candidate by
+    0.6 sMAPE points (scripts/bench_m3.py).
+    """
     y = np.asarray(y, float)
     n = len(y)
     if plan.judgmental is not None:
@@ -200,38 +263,60 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
     positive = bool(design.y.min() > 0)
     families = auto_families(seasonal) if plan.model == "auto" else [plan.model]
     year = freq.periods_per_year
-    h_cv, step = min(horizon, year), max(1, year // 4)
+    h_cv, step = min(horizon, max(year, 1)), max(1, year // 4)
     errors: list[str] = []
-    results = []
+    found: list[Candidate] = []
     for window in candidate_windows(plan.window, n, freq):
         start = 0 if window is None else n - window
         y_w, X_w, X_f = design.y[start:], design.X[start:n], design.X[n:]
         for family in families:
-            members = family_members(family, plan.period, seasonal=seasonal, positive=positive)
+            members = family_members(family, plan.period, seasonal=seasonal, positive=positive, year=year)
             best = _best_member(members, y_w, X_w, X_f, horizon, errors)
             if best is None:
                 continue
             spec, fitted, fc = best
-            score, calibration = _cv_score(spec, design, window, h_cv, step)
-            results.append((score, window, start, spec, fitted, fc, calibration))
-    if not results:
+            cv_err, cv_sd = _cv_errors(spec, design, window, h_cv, step)
+            found.append(Candidate(window, start, spec, fitted, fc, cv_err, cv_sd))
+    if not found:
         warning = f"{name}: no model could be fitted ({'; '.join(errors[:2]) or f'only {n} periods'}); used a simple rule"
         return judgmental_forecast(name, y, first, freq, plan, horizon, warning=warning)
-    results.sort(key=lambda r: (r[0], r[1] is None, -(r[1] or 0)))
-    score, window, start, spec, fitted, fc, calibration = results[0]
+    scale = float(np.mean(np.abs(design.y))) or 1.0
+    scores = [cv_score(c.cv_errors, scale) for c in found]
+    order = sorted(range(len(found)), key=lambda i: (scores[i], found[i].window is None, -(found[i].window or 0)))
+    chosen, families_seen = [], set()
+    for i in order:  # the best candidate of each family, best families first
+        if found[i].spec.family not in families_seen and np.isfinite(scores[i]):
+            chosen.append(found[i])
+            families_seen.add(found[i].spec.family)
+    chosen = chosen[:COMBINE_TOP] or [found[order[0]]]
+    fc, resid, cv_err, cv_sd = combine_candidates(chosen, n, design.mult, first)
     mult = design.mult[n:]
-    # Widen (never narrow) the model's intervals when its errors at the rolling origins were
-    # larger than its own standard deviations said: model choice and level shifts make the
-    # textbook intervals too narrow.
-    widen = max(1.0, calibration) if np.isfinite(calibration) else 1.0
+    # Widen (never narrow) the intervals when the rolling-origin errors were larger than the
+    # standard deviations said: model choice and level shifts make textbook intervals too narrow.
+    ratio = calibration(cv_err, cv_sd)
+    widen = max(1.0, ratio) if np.isfinite(ratio) else 1.0
     forecast = Forecast(fc.mean * mult, fc.sd * mult * widen, fc.psi)
-    resid = pd.Series(fitted.residuals * design.mult[start:n], index=np.arange(first + start, first + n))
     extras = design.describe()
-    label = f"{fitted.label} [window {'all' if window is None else window}" + (f"; {extras}" if extras else "") + "]"
-    candidates = tuple({"model": r[4].label, "window": "all" if r[1] is None else r[1], "cv_error": round(r[0], 5)}
-                       for r in results)
-    warns = tuple(errors) + fitted.warnings
-    params = dict(fitted.params) | {"cv_error": score, "interval_widening": widen}
+    if len(chosen) == 1:
+        c = chosen[0]
+        label = f"{c.label} [window {'all' if c.window is None else c.window}" + (f"; {extras}" if extras else "") + "]"
+    else:
+        windows = {c.window for c in chosen}
+        if len(windows) == 1:
+            w = chosen[0].window
+            label = f"mean({', '.join(c.label for c in chosen)}) [window {'all' if w is None else w}"
+        else:
+            label = f"mean({', '.join(c.label + '@' + ('all' if c.window is None else str(c.window)) for c in chosen)}) ["
+            label += "windows"
+        label += (f"; {extras}" if extras else "") + "]"
+    candidates = tuple({"model": c.label, "window": "all" if c.window is None else c.window,
+                        "cv_error": round(sc, 5), "used": any(c is u for u in chosen)}
+                       for c, sc in sorted(zip(found, scores), key=lambda t: t[1]))
+    warns = tuple(errors) + tuple(w for c in chosen for w in c.fitted.warnings)
+    params = {"members": [c.label for c in chosen], "cv_error": cv_score(cv_err, scale), "interval_widening": widen}
+    if len(chosen) == 1:
+        params = dict(chosen[0].fitted.params) | params
+    window = chosen[0].window
     return SeriesForecast(name, label, window, forecast, resid, candidates, warns, params)
 
 

@@ -50,3 +50,10 @@ def test_spring_festival_share_by_hand():
     # 2025-01-29: window Jan 22 - Feb 5: 10 of 15 days in January.
     expected = [1, 0, 0, 0, 1, 0, 10 / 15, 5 / 15, 0]
     np.testing.assert_allclose(share, expected)
+
+
+def test_yearly_periods_parse_and_label():
+    parsed = parse_dates(["2021", "2022", "2023"], source="t.csv")
+    assert parsed.freq.name == "year" and parsed.style == "year"
+    assert [parsed.freq.label(o, "year") for o in parsed.ordinals] == ["2021", "2022", "2023"]
+    assert parsed.freq.periods_per_year == 1 and parsed.freq.days(2024) == 366

@@ -131,6 +131,11 @@ def test_bad_options_and_config(sample, tmp_path):
     assert r.exit_code == 1 and "--train-end" in r.output
     r = invoke("run", sample, "-h", 3, "--window", "two")
     assert r.exit_code == 1 and "window" in r.output
+    r = invoke("run", sample, "-h", 3, "--strategy", "by_brand")
+    assert r.exit_code == 1 and "strategy 'by_brand' is not known" in r.output
+    cfg = _bad(tmp_path, "[groupings.by_brand]\nall = ['broadband']\n", "c3.toml")
+    r = invoke("run", sample, "-h", 3, "--strategy", "by_brand", "--config", cfg)
+    assert r.exit_code == 1 and "'rental_new_services' is in no group" in r.output
     assert invoke("run", sample).exit_code == 2  # missing --horizon is a usage error
     assert invoke("run", tmp_path / "missing.csv", "-h", 3).exit_code == 1
 

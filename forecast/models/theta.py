@@ -14,24 +14,31 @@ from .ets import ets_psi
 
 @dataclass(frozen=True)
 class Theta(ModelSpec):
+    """Theta on the seasonally adjusted series. With `test`, the series is adjusted only when the
+    M3 Theta method's own test finds seasonality at `period` (autocorrelation at lag `period`
+    significant at 90%, statsmodels' `use_test`); without, whenever `period` > 1."""
+
     family: ClassVar[str] = "theta"
+    test: bool = False
 
     def min_obs(self) -> int:
+        if self.test:
+            return 4
         return 2 * self.period + 2 if self.period > 1 else 4
 
     def _fit(self, y, exog):
-        seasonal = self.period > 1
+        period = self.period if self.period > 1 and len(y) >= 2 * self.period + 2 else 1
         method = "mul" if y.min() > 0 else "add"
-        model = ThetaModel(y, period=self.period if seasonal else None, deseasonalize=seasonal,
-                           use_test=False, method=method)
+        model = ThetaModel(y, period=period if period > 1 else None, deseasonalize=period > 1,
+                           use_test=self.test and period > 1, method=method)
         res = model.fit(use_mle=False)
+        seasonal = period > 1 and bool(model._has_seasonality)
         alpha, b0 = float(res.params["alpha"]), float(res.params["b0"])
         # In-sample one-step errors: simple exponential smoothing with the fitted alpha on the
         # seasonally adjusted series plus half the drift (theta = 2), re-seasonalised.
         factors = np.ones(len(y)) if method == "mul" else np.zeros(len(y))
         if seasonal:
-            factors = seasonal_decompose(y, model="mul" if method == "mul" else "add",
-                                         period=self.period).seasonal
+            factors = seasonal_decompose(y, model="mul" if method == "mul" else "add", period=period).seasonal
         adjusted = y / factors if method == "mul" else y - factors
         level = adjusted[0]
         fitted = np.empty(len(y))
@@ -48,5 +55,5 @@ class Theta(ModelSpec):
             psi = ets_psi(h, alpha)
             return Forecast(mean, sigma * np.sqrt(np.cumsum(psi**2)), psi)
 
-        return FittedModel(self, f"Theta" + (f"[{self.period}]" if seasonal else ""), len(y), resid, np.inf,
+        return FittedModel(self, "Theta" + (f"[{period}]" if seasonal else ""), len(y), resid, np.inf,
                            {"alpha": alpha, "b0": b0}, forecaster)
