@@ -1,5 +1,9 @@
 """Backtests: the same numbers as `forecast run`, no leakage, metrics that recompute, reports."""
+import base64
+import io
 import re
+
+import matplotlib.pyplot as plt
 
 import numpy as np
 import pandas as pd
@@ -151,7 +155,11 @@ def test_cli_backtest_writes_the_contract_files(sample, fast_config, tmp_path):
     assert sorted(f["origin"].unique()) == ["2024-07", "2024-08"]
     assert set(m["step"]) == {"1", "2", "3", "4", "all"}
     html = (out / "report.html").read_text()
-    assert html.count("data:image/png;base64,") >= 5 and "src=\"http" not in html
+    images = re.findall(r'src="data:image/png;base64,([^"]+)"', html)
+    assert len(images) >= 5 and "src=\"http" not in html
+    for data in images:  # each embedded plot decodes to a real picture
+        picture = plt.imread(io.BytesIO(base64.b64decode(data)), format="png")
+        assert picture.shape[0] > 200 and picture.shape[1] > 300 and picture.std() > 0.01
     assert "Training window study" in html
     md = (out / "report.md").read_text()
     for link in re.findall(r"\]\((report_files/[^)]+)\)", md):
