@@ -28,6 +28,7 @@ from .select import MIN_MODEL_PERIODS
 
 DEFAULT_STRATEGIES = ("direct", "split", "components")
 AUTO_ORIGINS = 3  # rolling origins inside the training data behind `--strategy auto`
+AUTO_MARGIN = 0.10  # another strategy must beat `components` by this share of its MAPE to be chosen
 SEASON_LAG = {"year": 1, "quarter": 4, "month": 12, "dekad": 36, "week": 52, "day": 7}
 
 
@@ -279,8 +280,15 @@ def choose_strategy(data: RevenueData, horizon: int, *, config: Config | None = 
                     regressors=None, jobs=None, components=None, progress=None) -> tuple[str, dict]:
     """The strategy with the lowest total MAPE in a backtest inside `data`: up to AUTO_ORIGINS
     origins a quarter of a year apart, each with at least two years to fit on, horizon up to a
-    year. Candidates: components, split, direct and the config's groupings. Falls back to
-    `components` (the case study's finding) when the history is too short to judge."""
+    year. Candidates: components, split, direct and the config's groupings. `components` (the
+    case study's finding) stays unless another strategy's MAPE is at least AUTO_MARGIN lower, and
+    is used when the history is too short to judge.
+
+    Notes
+    -----
+    On 12 synthetic cities, picking the plain minimum of a 3-origin backtest gave a total MAPE of
+    1.12% against 1.05% for always `components`: with few origins the ranking is noisy.
+    """
     config = config or Config()
     year = data.freq.periods_per_year
     h = min(horizon, max(year, 1))
@@ -293,4 +301,7 @@ def choose_strategy(data: RevenueData, horizon: int, *, config: Config | None = 
     result = backtest(data, h, windows=(window,), origins=n, step=step, strategies=candidates, config=config,
                       regressors=regressors, jobs=jobs, components=components, progress=progress)
     scores = dict(zip(result.ranking["strategy"], result.ranking["total_mape"].astype(float)))
-    return str(result.ranking["strategy"].iloc[0]), scores
+    best = str(result.ranking["strategy"].iloc[0])
+    if scores[best] > (1 - AUTO_MARGIN) * scores["components"]:
+        best = "components"  # a few origins are noisy: leave the case study's choice only for a clear gain
+    return best, scores

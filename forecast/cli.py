@@ -66,6 +66,9 @@ def emit(table: pd.DataFrame, output: str | None) -> None:
 
 
 def notes(result) -> None:
+    if result.strategy_scores:
+        scores = ", ".join(f"{s} {v:.2f}%" for s, v in sorted(result.strategy_scores.items(), key=lambda t: t[1]))
+        click.echo(f"note: auto chose {result.strategy} (total MAPE in a backtest inside the data: {scores})", err=True)
     for line in result.warnings:
         click.echo(f"note: {line}", err=True)
 

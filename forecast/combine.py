@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .calendar import Frequency
 from .classify import Classification, classify, classify_series
 from .config import STRATEGIES, Config
 from .errors import ConfigError, InputDataError

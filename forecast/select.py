@@ -15,7 +15,7 @@ import pandas as pd
 
 from .calendar import Frequency, days_in_period
 from .errors import ModelFitError
-from .models import (ARIMA, ETS, Drift, Forecast, LinearTrend, ModelSpec, Naive, SeasonalNaive, Theta,
+from .models import (Drift, Forecast, LinearTrend, ModelSpec, Naive, SeasonalNaive, Theta,
                      arima_candidates, ets_candidates)
 from .models.regression import trend_design
 from .regressors import calendar_regressors, level_shifts, significant_columns, step_columns

@@ -45,7 +45,9 @@ def main() -> None:
     args = parser.parse_args()
     for name in args.only or list(JOBS):
         times = time_command(JOBS[name], args.repeat)
-        shown = " ".join(a.replace(SAMPLE, "data/revenue_monthly.csv") for a in JOBS[name] if "{tmp}" not in a)
+        args_ = JOBS[name]
+        shown = " ".join(a.replace(SAMPLE, "data/revenue_monthly.csv") for i, a in enumerate(args_)
+                         if "{tmp}" not in a and not (i + 1 < len(args_) and "{tmp}" in args_[i + 1]))
         print(f"forecast {shown}: median {statistics.median(times):.2f} s, min {min(times):.2f} s, "
               f"max {max(times):.2f} s over {args.repeat} runs")
 

@@ -2,7 +2,6 @@
 import json
 import sqlite3
 
-import click
 import numpy as np
 import pandas as pd
 import pytest
