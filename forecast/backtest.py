@@ -188,7 +188,7 @@ def _rows(result, data, cut, origin, strategy, window, actual, past) -> pd.DataF
 def _annual_rows(result, data, origin, strategy, window, actual, levels) -> list[dict]:
     """The sum over the first year after the origin (the horizon when shorter), with bounds from
     the joint sample paths: what a budget lives on."""
-    k = min(result.table.groupby("series").size().iloc[0], data.freq.periods_per_year)
+    k = min(int((result.table["series"] == TOTAL).sum()), data.freq.periods_per_year)
     out = []
     for series in dict.fromkeys(result.table["series"]):
         paths = result.paths[series]
