@@ -209,11 +209,23 @@ def _cv_errors(spec, design: _Design, window, h_cv, step) -> tuple[np.ndarray, n
 
 
 def cv_score(errors: np.ndarray, scale: float) -> float:
-    """Mean absolute rolling-origin error relative to the series' mean level (inf if none)."""
-    e = np.abs(errors[np.isfinite(errors)]) if np.isfinite(errors).any() else None
-    if e is None or np.isinf(errors).any():
+    """Mean absolute rolling-origin error relative to the series' mean level; inf when a refit
+    failed (inf errors) or no origin could be used."""
+    if np.isinf(errors).any() or not np.isfinite(errors).any():
         return np.inf
-    return float(np.mean(e) / scale)
+    return float(np.nanmean(np.abs(errors)) / scale)
+
+
+def _combined_label(chosen: list[Candidate], extras: str) -> str:
+    """e.g. `ETS(A,Ad,N) [window 24; per-day]` or `mean(ETS(A,Ad,N)@24, Theta@all) [windows]`."""
+    def win(w):
+        return "all" if w is None else str(w)
+
+    same = len({c.window for c in chosen}) == 1
+    names = [c.label if same else f"{c.label}@{win(c.window)}" for c in chosen]
+    body = names[0] if len(names) == 1 else f"mean({', '.join(names)})"
+    head = f"window {win(chosen[0].window)}" if same else "windows"
+    return f"{body} [{head}" + (f"; {extras}" if extras else "") + "]"
 
 
 def calibration(errors: np.ndarray, sds: np.ndarray) -> float:
@@ -301,19 +313,7 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
     ratio = calibration(cv_err, cv_sd)
     widen = max(1.0, ratio) if np.isfinite(ratio) else 1.0
     forecast = Forecast(fc.mean * mult, fc.sd * mult * widen, fc.psi)
-    extras = design.describe()
-    if len(chosen) == 1:
-        c = chosen[0]
-        label = f"{c.label} [window {'all' if c.window is None else c.window}" + (f"; {extras}" if extras else "") + "]"
-    else:
-        windows = {c.window for c in chosen}
-        if len(windows) == 1:
-            w = chosen[0].window
-            label = f"mean({', '.join(c.label for c in chosen)}) [window {'all' if w is None else w}"
-        else:
-            label = f"mean({', '.join(c.label + '@' + ('all' if c.window is None else str(c.window)) for c in chosen)}) ["
-            label += "windows"
-        label += (f"; {extras}" if extras else "") + "]"
+    label = _combined_label(chosen, design.describe())
     candidates = tuple({"model": c.label, "window": "all" if c.window is None else c.window,
                         "cv_error": round(sc, 5), "used": any(c is u for u in chosen)}
                        for c, sc in sorted(zip(found, scores), key=lambda t: t[1]))
