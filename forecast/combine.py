@@ -323,8 +323,9 @@ def assemble(data: RevenueData, strategy: str, fits: dict[str, SeriesForecast], 
     mean, paths, label = reconcile(strategy, fits, groups, horizon, config.paths, config.seed, config.groupings)
     table = interval_table(data, mean, paths, label, horizon, levels, series_order(groups))
     used = needed_series(strategy, groups, config.groupings)
-    warns = tuple(w for name in used for w in fits[name].warnings if not w.startswith((
-        "ConvergenceWarning", "RuntimeWarning", "UserWarning", "ValueWarning", "FutureWarning")))
+    # Library warnings caught while fitting ("ConvergenceWarning: ...") stay on the fits; the
+    # user hears only the toolkit's own notes (fallbacks, families that could not be fitted).
+    warns = tuple(w for name in used for w in fits[name].warnings if not w.split(":", 1)[0].endswith("Warning"))
     return ForecastResult(table, strategy, tuple(classes), {n: fits[n] for n in used}, paths, data.notes + warns,
                           levels, scores or {})
 

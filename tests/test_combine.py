@@ -85,3 +85,19 @@ def test_no_data_after_the_cutoff_changes_the_forecast(fast_config):
     a = run_forecast(full.cut(end), 4, config=cfg).table
     b = run_forecast(other.cut(end), 4, config=cfg).table
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_library_warnings_stay_on_the_fits_and_toolkit_notes_reach_the_user(data):
+    """Regression: statsmodels' EstimationWarning reached stderr as a 'note' on long histories."""
+    from forecast.combine import assemble, resolve_classes
+    from forecast.config import Config
+
+    classes = resolve_classes(data, Config())
+    rng = np.random.default_rng(0)
+    fits = {c.component: SeriesForecast(c.component, "m", None, Forecast(np.ones(3), np.ones(3), np.r_[1.0, 0, 0]),
+                                        pd.Series(rng.normal(size=30)),
+                                        warnings=("EstimationWarning: too few observations", f"{c.component}: own note"))
+            for c in classes}
+    result = assemble(data, "components", fits, classes, Config(), 3, (80, 95))
+    assert not any("Warning:" in w for w in result.warnings)
+    assert f"{classes[0].component}: own note" in result.warnings
