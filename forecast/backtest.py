@@ -271,7 +271,7 @@ def rank_strategies(scores: pd.DataFrame, annual: pd.DataFrame, levels) -> pd.Da
 def wins(forecasts: pd.DataFrame, best: tuple[str, str], series: str = TOTAL) -> dict[tuple[str, str], int]:
     """At how many origins the best (strategy, window) had a lower total MAPE than each other one."""
     f = forecasts[forecasts["series"] == series]
-    err = (f.assign(ape=np.abs(f["mean"] - f["actual"]) / np.abs(f["actual"]))
+    err = (f.assign(ape=np.abs(M.percentage_errors(f["actual"], f["mean"])))
            .groupby(["strategy", "window", "origin"])["ape"].mean().unstack("origin"))
     return {key: int((err.loc[best] < err.loc[key]).sum()) for key in err.index if key != best}
 
