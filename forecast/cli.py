@@ -200,6 +200,85 @@ class _progress_bar:
         return False
 
 
+@main.command("budget")
+@input_options
+@click.option("--year", type=int, required=True, help="The budget year, e.g. 2024.")
+@click.option("--as-of", "as_of", help="Last period with actuals to use (default: the data's last period), e.g. "
+              "2024-05 or, for dekads, 2024-05-11. The last period of a year adds next year's budget.")
+@click.option("--target", "target", help="Annual target of the total, e.g. 467500.")
+@click.option("--targets", "targets_path", type=click.Path(dir_okay=False),
+              help="CSV or .xlsx with columns series,target: targets for the total, groups or line items.")
+@click.option("--phase", type=click.Choice(["seasonal", "even"]), default="seasonal", show_default=True,
+              help="Split the target over the year by the forecast's seasonal profile, or evenly.")
+@click.option("--strategy", help="auto, direct, split, components, or a grouping from the config.")
+@click.option("--window", help="Fit on the last N periods ('all' = all history; default: chosen per series).")
+@click.option("--level", "levels", type=click.IntRange(1, 99), multiple=True, help="Interval level(s), default 80 and 95.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config (overrides per component).")
+@click.option("--regressors", type=click.Path(dir_okay=False), help="CSV: date plus one column per regressor.")
+@click.option("--output", "-o", help="Write the tables: .xlsx (one sheet per table) or .csv (STEM.phasing.csv, "
+              "STEM.next_year.csv beside it).")
+@click.option("--plot", "plot_path", help="Chart of cumulative actual and forecast against the target (.png, .svg, .pdf).")
+@click.option("--plot-series", default="total", show_default=True, help="Series drawn by --plot.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@friendly
+def budget_cmd(input, sheet, db, query, freq, year, as_of, target, targets_path, phase, strategy, window, levels,
+               config_path, regressors, output, plot_path, plot_series, jobs):
+    """Year-end projection, attainment, ahead/behind plan and the chance of meeting the target."""
+    from .budget import budget, read_targets
+    from .config import load_config
+
+    if target is None and targets_path is None:
+        raise click.UsageError("give the annual target: --target AMOUNT (the total) or --targets FILE (series,target)")
+    targets, source = {}, "--target"
+    if targets_path:
+        targets, source = read_targets(targets_path), targets_path
+    if target is not None:
+        if "total" in targets:
+            raise click.UsageError(f"the total's target is given twice (--target and {targets_path}); give it once")
+        targets["total"] = parse_amount(target, "--target")
+    config = load_config(config_path)
+    data = load_input(input, sheet, db, query, freq)
+    result = budget(data, year, targets=targets, as_of=as_of, phase=phase, config=config, strategy=strategy,
+                    window=parse_window_option(window), levels=tuple(levels) or None,
+                    regressors=read_regressors(regressors, data.freq), jobs=jobs, targets_source=source)
+    if plot_path and plot_series not in set(result.table["series"]):
+        raise InputDataError(f"--plot-series {plot_series!r} has no target; choose from "
+                             f"{', '.join(result.table['series'])}")
+    if output:
+        from .io import write_tables
+
+        written = write_tables(result.tables(), output)
+        click.echo(f"wrote {', '.join(map(str, written))}", err=True)
+    else:
+        emit(result.table.set_index("series").T.reset_index(names="measure"), None)
+        if result.next_year is not None:
+            click.echo(f"\nnext year's budget ({result.next_year['year'].iloc[0]}):")
+            emit(result.next_year, None)
+    if plot_path:
+        from .plot import budget_figure, save_figure
+
+        save_figure(budget_figure(result, series=plot_series), plot_path)
+        click.echo(f"wrote plot to {plot_path}", err=True)
+    for _, row in result.table.iterrows():
+        side = "ahead of" if row["ahead_of_plan"] >= 0 else "behind"
+        click.echo(f"{row['series']}: {result.year} projected {row['full_year_forecast']:,.0f} "
+                   f"(80%: {row['full_year_lower_80']:,.0f} to {row['full_year_upper_80']:,.0f}), "
+                   f"{row['attainment_pct']:.1f}% of target {row['target']:,.0f}; {side} plan by "
+                   f"{abs(row['ahead_of_plan']):,.0f}; P(meet target) {row['prob_meet_target']:.0%}", err=True)
+    for line in result.notes:
+        click.echo(f"note: {line}", err=True)
+
+
+def parse_amount(text: str, option: str) -> float:
+    try:
+        value = float(str(text).replace(",", "").replace("_", "").strip())
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not an amount; write e.g. 467500", param_hint=option) from None
+    if not np.isfinite(value) or value <= 0:
+        raise click.BadParameter(f"{text!r}: the target must be a positive amount", param_hint=option)
+    return value
+
+
 @main.command("classify")
 @input_options
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config with group overrides.")

@@ -6,6 +6,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
@@ -168,3 +169,88 @@ def figure_png(fig) -> bytes:
     fig.savefig(buf, format="png", dpi=90)
     plt.close(fig)
     return buf.getvalue()
+
+
+def plot_budget(result, *, series: str = "total", ax=None):
+    """Cumulative actual and forecast fan through the year against the target (phased and final),
+    from a `budget.BudgetResult`."""
+    rows = result.phasing[result.phasing["series"] == series]
+    if rows.empty:
+        raise KeyError(f"no target for {series!r}")
+    row = result.table[result.table["series"] == series].iloc[0]
+    fig = ax.figure if ax is not None else plt.figure(figsize=(10, 4.8))
+    ax = ax or fig.add_subplot(111)
+    x = np.arange(len(rows))
+    seen = rows["actual"].notna().to_numpy()
+    k = int(seen.sum())
+    target = float(row["target"])
+    ax.plot(x, rows["cumulative_target"], color="grey", ls="--", lw=1.2, label=f"target phased ({result.phase})")
+    ax.axhline(target, color="grey", lw=0.8, ls=":")
+    ax.annotate(f"target {target:,.0f}", (x[-1], target), xytext=(-4, 4), textcoords="offset points", fontsize=8,
+                color="dimgrey", ha="right")
+    # the fan starts from the last actual, so the forecast visibly continues the year to date
+    fx = x[max(k - 1, 0):]
+    fan = rows.iloc[max(k - 1, 0):]
+    levels = sorted(int(c.rsplit("_", 1)[1]) for c in rows.columns if c.startswith("cumulative_lower_"))
+    shades = {80: 0.45, 95: 0.22}
+    for level in reversed(levels):
+        ax.fill_between(fx, fan[f"cumulative_lower_{level}"], fan[f"cumulative_upper_{level}"], color="tab:blue",
+                        alpha=shades.get(level, 0.3), lw=0, label=f"{level}% interval")
+    if k < len(rows):
+        ax.plot(fx, fan["cumulative"], color="tab:blue", lw=1.8, label="forecast")
+    if k:
+        ax.plot(x[:k], rows["cumulative"].iloc[:k], color="black", lw=2, marker="o", ms=3, label="actual")
+    ax.set_xticks(x[:: max(1, len(x) // 12)])
+    ax.set_xticklabels(rows["date"].iloc[:: max(1, len(x) // 12)], rotation=45, ha="right", fontsize=8)
+    ax.set_title(f"{series} {result.year} as of {result.as_of}: projected {row['full_year_forecast']:,.0f} "
+                 f"({row['attainment_pct']:.1f}% of target), P(meet target) {row['prob_meet_target']:.0%}",
+                 fontsize=10)
+    ax.set_ylabel("cumulative revenue")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_plan_gap(result, *, series: str = "total", ax=None):
+    """Ahead (+) or behind (-) plan through the year: cumulative actual, then forecast with its
+    bands, minus the cumulative phased target. The last point is the projected full year minus
+    the target."""
+    rows = result.phasing[result.phasing["series"] == series]
+    fig = ax.figure if ax is not None else plt.figure(figsize=(10, 3.2))
+    ax = ax or fig.add_subplot(111)
+    x = np.arange(len(rows))
+    plan = rows["cumulative_target"].to_numpy()
+    k = int(rows["actual"].notna().sum())
+    fx = x[max(k - 1, 0):]
+    fan = rows.iloc[max(k - 1, 0):]
+    levels = sorted(int(c.rsplit("_", 1)[1]) for c in rows.columns if c.startswith("cumulative_lower_"))
+    shades = {80: 0.45, 95: 0.22}
+    for level in reversed(levels):
+        ax.fill_between(fx, fan[f"cumulative_lower_{level}"] - plan[fx], fan[f"cumulative_upper_{level}"] - plan[fx],
+                        color="tab:blue", alpha=shades.get(level, 0.3), lw=0, label=f"{level}% interval")
+    if k < len(rows):
+        ax.plot(fx, fan["cumulative"] - plan[fx], color="tab:blue", lw=1.8, label="forecast")
+    if k:
+        ax.plot(x[:k], rows["cumulative"].iloc[:k] - plan[:k], color="black", lw=2, marker="o", ms=3, label="actual")
+    ax.axhline(0, color="grey", ls="--", lw=1.2)
+    ax.set_xticks(x[:: max(1, len(x) // 12)])
+    ax.set_xticklabels(rows["date"].iloc[:: max(1, len(x) // 12)], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel("ahead (+) / behind (-) plan")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def budget_figure(result, *, series: str = "total"):
+    """The budget chart: cumulative revenue against the target, and the gap to plan below it."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7.5), height_ratios=[3, 2], sharex=True)
+    plot_budget(result, series=series, ax=top)
+    plot_plan_gap(result, series=series, ax=bottom)
+    bottom.get_legend().remove()  # the same entries as above
+    top.tick_params(labelbottom=False)
+    fig.tight_layout()
+    return fig

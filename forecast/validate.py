@@ -80,7 +80,7 @@ def _to_long(frame: pd.DataFrame, source: str, key_columns) -> pd.DataFrame:
     return long.sort_values(["_pos"], kind="stable").reset_index(drop=True)
 
 
-def check_numeric(values: pd.Series, source: str, rows, row_word: str = "row") -> np.ndarray:
+def check_numeric(values: pd.Series, source: str, rows, row_word: str = "row", column: str = "value") -> np.ndarray:
     def convert(v):
         if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
             return float(v)
@@ -92,10 +92,10 @@ def check_numeric(values: pd.Series, source: str, rows, row_word: str = "row") -
         try:
             out[i] = convert(v)
         except ValueError:
-            raise InputDataError(f"{source}: {row_word} {rows[i]}, column 'value': {str(v)!r} is not a number; "
+            raise InputDataError(f"{source}: {row_word} {rows[i]}, column {column!r}: {str(v)!r} is not a number; "
                                  "write plain numbers such as 1234.5") from None
         if np.isnan(out[i]) or np.isinf(out[i]):
-            raise InputDataError(f"{source}: {row_word} {rows[i]}, column 'value' is empty; fill in the value "
+            raise InputDataError(f"{source}: {row_word} {rows[i]}, column {column!r} is empty; fill in the value "
                                  "(write 0 if there was no revenue) or remove the row")
     return out
 
