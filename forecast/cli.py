@@ -65,6 +65,21 @@ def emit(table: pd.DataFrame, output: str | None) -> None:
             click.echo(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
 
 
+def emit_tables(tables: dict[str, pd.DataFrame], output: str | None) -> None:
+    """The first table as `emit` does; the others beside it (or below it, titled, on stdout)."""
+    if output:
+        from .io import write_tables
+
+        written = write_tables(tables, output)
+        click.echo(f"wrote {', '.join(f'{len(t)} rows to {p}' for t, p in zip(tables.values(), written))}"
+                   if len(written) == len(tables) else f"wrote {', '.join(map(str, written))}", err=True)
+        return
+    for i, (name, table) in enumerate(tables.items()):
+        if i:
+            click.echo(f"\n{name}:")
+        emit(table, None)
+
+
 def notes(result) -> None:
     if result.strategy_scores:
         scores = ", ".join(f"{s} {v:.2f}%" for s, v in sorted(result.strategy_scores.items(), key=lambda t: t[1]))
@@ -91,14 +106,23 @@ def main():
 @click.option("--regressors", type=click.Path(dir_okay=False), help="CSV: date plus one column per regressor.")
 @click.option("--output", "-o", help="Write the forecast (.csv, .xlsx or .json); else print it.")
 @click.option("--plot", "plot_path", help="Save a fan chart of the total and the groups (.png, .svg, .pdf).")
+@click.option("--aggregate", type=click.Choice(["none", "month", "quarter", "year"]),
+              help="Also report the forecast summed to this frequency, e.g. dekads to months (default: month "
+              "for dekad data, else none). Written beside --output as STEM.month.csv (a sheet in .xlsx).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @friendly
 def run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels, config_path, regressors,
-        output, plot_path, jobs):
+        output, plot_path, aggregate, jobs):
     """Forecast every line item, both groups and the total."""
+    from .temporal import default_aggregate, sum_to
+
     result, data, full = _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels,
                               config_path, regressors, jobs)
-    emit(result.table.drop(columns="ordinal"), output)
+    tables = {"forecast": result.table.drop(columns="ordinal")}
+    aggregate = default_aggregate(data.freq) if aggregate is None else (None if aggregate == "none" else aggregate)
+    if aggregate:
+        tables[aggregate] = sum_to(data, result, aggregate)
+    emit_tables(tables, output)
     if plot_path:
         from .plot import plot_result, save_figure
 
