@@ -179,8 +179,9 @@ def fit_all(data: RevenueData, classes: list[Classification], config: Config, ho
 
 
 def correlated_shocks(fits: list[SeriesForecast], horizon: int, n_paths: int, seed: int) -> np.ndarray:
-    """Standard normal shocks (n_paths, horizon, k), correlated across series as their in-sample
-    one-step errors are (pairwise correlations, shrunk 10% towards zero) and independent over time."""
+    """Standard normal shocks (n_paths, horizon + 1, k), correlated across series as their in-sample
+    one-step errors are (pairwise correlations, shrunk 10% towards zero) and independent over time;
+    the last of the horizon + 1 drives the error each series' steps share (`Forecast.common_sd`)."""
     k = len(fits)
     resid = pd.concat([f.residuals.rename(i) for i, f in enumerate(fits)], axis=1)
     corr = resid.corr(min_periods=8).fillna(0.0).to_numpy() if k > 1 else np.ones((1, 1))
@@ -189,7 +190,7 @@ def correlated_shocks(fits: list[SeriesForecast], horizon: int, n_paths: int, se
     vals, vecs = np.linalg.eigh(corr)
     root = vecs * np.sqrt(np.clip(vals, 1e-9, None))
     rng = np.random.default_rng(seed)
-    return rng.standard_normal((n_paths, horizon, k)) @ root.T
+    return rng.standard_normal((n_paths, horizon + 1, k)) @ root.T
 
 
 def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, str], horizon: int,
@@ -212,7 +213,7 @@ def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, 
     for i, name in enumerate(base):
         fc = fits[name].forecast
         mean[name] = fc.mean
-        paths[name] = fc.sample_paths(shocks[:, :, i])
+        paths[name] = fc.sample_paths(shocks[:, :horizon, i], shocks[:, horizon, i])
         label[name] = fits[name].label
 
     # Line items' own forecasts, and their sums per group, give the proportions for sharing out.

@@ -12,18 +12,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from scipy.linalg import toeplitz
 
 from .calendar import Frequency, days_in_period
 from .errors import ModelFitError
 from .models import (Drift, Forecast, LinearTrend, ModelSpec, Naive, SeasonalNaive, Theta,
                      arima_candidates, ets_candidates)
 from .models.regression import trend_design
+from .models.transform import log_of
 from .regressors import calendar_regressors, level_shifts, significant_columns, step_columns
 
 CV_ORIGINS = 3
 MIN_MODEL_PERIODS = 6  # shorter histories get the simple rule (or the config's judgmental forecast)
 MIN_WINDOW = 8  # shorter automatic windows (two or three years of yearly data) are not tried
 COMBINE_TOP = 3  # the forecast is the mean of the best candidates of this many different families
+LOG_FAMILIES = ("linear_trend", "arima")  # families also tried on the log of a positive series
 COMBINE_RATIO = 2.0  # ... each with a rolling-origin error at most this multiple of the best one's
 
 
@@ -150,7 +153,7 @@ def _fit_predict(spec: ModelSpec, y, X, X_future, h):
     beta = np.linalg.lstsq(D, y, rcond=None)[0][-X.shape[1]:]
     fitted = spec.fit(y - X @ beta)
     fc = fitted.forecast(h)
-    return fitted, Forecast(fc.mean + X_future @ beta, fc.sd, fc.psi)
+    return fitted, Forecast(fc.mean + X_future @ beta, fc.sd, fc.psi, fc.common_sd)
 
 
 def _best_member(members, y, X, X_future, h, errors):
@@ -236,13 +239,45 @@ def calibration(errors: np.ndarray, sds: np.ndarray) -> float:
     return float(np.sqrt(np.mean(z**2))) if len(z) else 1.0
 
 
+def cumulative_sd(fc: Forecast) -> np.ndarray:
+    """Standard deviation of the sum of the first k steps of `fc`, k = 1..h, under the error
+    structure its sample paths use (psi weights, plus the part the steps share)."""
+    h = len(fc.mean)
+    shared = np.zeros(h) if fc.common_sd is None else np.minimum(fc.common_sd, fc.sd)
+    rest = np.sqrt(np.maximum(fc.sd**2 - shared**2, 0.0))
+    base = np.sqrt(np.cumsum(fc.psi[:h] ** 2))
+    weights = np.tril(toeplitz(fc.psi[:h])) * np.divide(rest, base, out=np.zeros(h), where=base > 0)[:, None]
+    # weights[j, i]: effect of shock i on step j; the sum of steps 0..k takes the column sums
+    own = np.sqrt(np.cumsum(np.cumsum(weights, axis=0) ** 2, axis=1).diagonal())
+    return np.sqrt(own**2 + np.cumsum(shared) ** 2)
+
+
+def cumulative_calibration(errors: np.ndarray, sds: np.ndarray, fc: Forecast) -> float:
+    """Like `calibration`, for running sums over the steps (what an annual total adds up): the
+    rolling-origin errors summed over steps 1..k, in units of their stated standard deviation.
+    The rolling origins only give per-step deviations, so the correlation between steps is taken
+    from the final forecast's own structure (`cumulative_sd`)."""
+    k = errors.shape[1]
+    if k < 2 or len(fc.mean) < k:
+        return 1.0
+    head = Forecast(fc.mean[:k], fc.sd[:k], fc.psi[:k], None if fc.common_sd is None else fc.common_sd[:k])
+    independent = np.sqrt(np.cumsum(head.sd**2))
+    inflation = np.divide(cumulative_sd(head), independent, out=np.ones(k), where=independent > 0)
+    stated = np.sqrt(np.cumsum(sds**2, axis=1)) * inflation
+    return calibration(np.cumsum(errors, axis=1), stated)
+
+
 def combine_candidates(members: list[Candidate], n: int, mult: np.ndarray, first: int) -> tuple:
     """Equal-weight combination of candidates: mean forecast, the members' mean standard
     deviation (errors of different models of one series are strongly correlated, so this errs
     on the wide side), the best member's psi weights, and mean in-sample residuals."""
     mean = np.mean([c.forecast.mean for c in members], axis=0)
     sd = np.mean([c.forecast.sd for c in members], axis=0)
-    forecast = Forecast(mean, sd, members[0].forecast.psi)
+    # every member estimates the same trend from the same data: the error in it is shared by all
+    # of them, so the combination keeps the largest member's estimate of that error
+    common = np.max([np.zeros(len(sd)) if c.forecast.common_sd is None else c.forecast.common_sd for c in members],
+                    axis=0)
+    forecast = Forecast(mean, sd, members[0].forecast.psi, common)
     resid = pd.concat([pd.Series(c.fitted.residuals * mult[c.start:n], index=np.arange(first + c.start, first + n))
                        for c in members], axis=1).mean(axis=1)
     errors = np.mean([c.cv_errors for c in members], axis=0)
@@ -293,6 +328,13 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
             spec, fitted, fc = best
             cv_err, cv_sd = _cv_errors(spec, design, window, h_cv, step)
             found.append(Candidate(window, start, spec, fitted, fc, cv_err, cv_sd))
+            if positive and family in LOG_FAMILIES:
+                # the same family in logs, judged against the original by rolling-origin error
+                best = _best_member([log_of(m) for m in members], y_w, X_w, X_f, horizon, errors)
+                if best is not None:
+                    spec, fitted, fc = best
+                    cv_err, cv_sd = _cv_errors(spec, design, window, h_cv, step)
+                    found.append(Candidate(window, start, spec, fitted, fc, cv_err, cv_sd))
     if not found:
         warning = f"{name}: no model could be fitted ({'; '.join(errors[:2]) or f'only {n} periods'}); used a simple rule"
         return judgmental_forecast(name, y, first, freq, plan, horizon, warning=warning)
@@ -310,9 +352,10 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
     mult = design.mult[n:]
     # Widen (never narrow) the intervals when the rolling-origin errors were larger than the
     # standard deviations said: model choice and level shifts make textbook intervals too narrow.
-    ratio = calibration(cv_err, cv_sd)
-    widen = max(1.0, ratio) if np.isfinite(ratio) else 1.0
-    forecast = Forecast(fc.mean * mult, fc.sd * mult * widen, fc.psi)
+    # The same for sums over the steps: a year's total is what a budget is judged on.
+    ratios = [r for r in (calibration(cv_err, cv_sd), cumulative_calibration(cv_err, cv_sd, fc)) if np.isfinite(r)]
+    widen = max([1.0, *ratios])
+    forecast = Forecast(fc.mean * mult, fc.sd * mult * widen, fc.psi, fc.common_sd * mult * widen)
     label = _combined_label(chosen, design.describe())
     candidates = tuple({"model": c.label, "window": "all" if c.window is None else c.window,
                         "cv_error": round(sc, 5), "used": any(c is u for u in chosen)}

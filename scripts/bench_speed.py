@@ -19,11 +19,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "data" / "revenue_monthly.csv")
+DEKAD = str(ROOT / "data" / "calls_dekad.csv")
 JOBS = {
     "run": ["run", SAMPLE, "--horizon", "12", "--output", "{tmp}/fc.csv"],
     "run-auto": ["run", SAMPLE, "--horizon", "12", "--strategy", "auto", "--output", "{tmp}/fc.csv"],
     "backtest": ["backtest", SAMPLE, "--horizon", "12", "--window", "24", "--origins", "12",
                  "--strategies", "direct,split,components", "--output-dir", "{tmp}/bt", "--quiet"],
+    "budget": ["budget", SAMPLE, "--year", "2024", "--as-of", "2024-05", "--target", "158000",
+               "--output", "{tmp}/budget.xlsx", "--plot", "{tmp}/budget.png"],
+    "run-dekad": ["run", DEKAD, "--horizon", "36", "--output", "{tmp}/fc.csv"],
+    "budget-dekad": ["budget", DEKAD, "--year", "2024", "--as-of", "2024-05-11", "--target", "20000",
+                     "--output", "{tmp}/budget.csv"],
 }
 
 
@@ -46,7 +52,7 @@ def main() -> None:
     for name in args.only or list(JOBS):
         times = time_command(JOBS[name], args.repeat)
         args_ = JOBS[name]
-        shown = " ".join(a.replace(SAMPLE, "data/revenue_monthly.csv") for i, a in enumerate(args_)
+        shown = " ".join(a.replace(SAMPLE, "data/revenue_monthly.csv").replace(DEKAD, "data/calls_dekad.csv") for i, a in enumerate(args_)
                          if "{tmp}" not in a and not (i + 1 < len(args_) and "{tmp}" in args_[i + 1]))
         print(f"forecast {shown}: median {statistics.median(times):.2f} s, min {min(times):.2f} s, "
               f"max {max(times):.2f} s over {args.repeat} runs")

@@ -25,18 +25,29 @@ class Forecast:
     mean: np.ndarray  # (h,)
     sd: np.ndarray  # (h,) standard deviation of the h-step error
     psi: np.ndarray  # (h,) psi weights, psi[0] == 1
+    common_sd: np.ndarray | None = None  # (h,) part of sd shared by all steps (estimated trend and level)
 
-    def sample_paths(self, shocks: np.ndarray) -> np.ndarray:
-        """Paths (n, h) from standardised shocks (n, h) that are independent over time.
+    def sample_paths(self, shocks: np.ndarray, common: np.ndarray | None = None) -> np.ndarray:
+        """Paths (n, h) from standardised shocks (n, h) that are independent over time, plus
+        `common` (n,), one standardised shock per path for the error the steps share.
 
-        Error at step j is sum_{i<=j} psi[j-i] * shock[i], rescaled so its standard deviation is
-        the model's own `sd[j]` (which may include parameter uncertainty).
+        The shared part is the error in the estimated trend and level (`common_sd`): one draw
+        moves a whole path, as a wrong slope does. The rest follows the model's dynamics: error at
+        step j is sum_{i<=j} psi[j-i] * shock[i], rescaled so that the total standard deviation
+        is the model's own `sd[j]`. Without the shared part, the sum of a year's steps would
+        treat a wrong slope as twelve independent errors and come out far too narrow.
         """
         h = len(self.mean)
+        own = np.asarray(self.sd, float)
+        shared = np.zeros(h) if self.common_sd is None or common is None else np.minimum(self.common_sd, own)
+        rest = np.sqrt(np.maximum(own**2 - shared**2, 0.0))
         lower = np.tril(toeplitz(self.psi[:h]))
         base_sd = np.sqrt(np.cumsum(self.psi[:h] ** 2))
-        scale = np.divide(self.sd, base_sd, out=np.zeros(h), where=base_sd > 0)
-        return self.mean + (shocks @ lower.T) * scale
+        scale = np.divide(rest, base_sd, out=np.zeros(h), where=base_sd > 0)
+        paths = self.mean + (shocks @ lower.T) * scale
+        if common is not None:
+            paths = paths + np.outer(common, shared)
+        return paths
 
 
 @dataclass(frozen=True)
@@ -57,7 +68,8 @@ class FittedModel:
 
     def forecast(self, h: int, exog_future: np.ndarray | None = None) -> Forecast:
         fc = self.forecaster(h, exog_future)
-        return Forecast(np.asarray(fc.mean, float), np.asarray(fc.sd, float), np.asarray(fc.psi, float))
+        common = None if fc.common_sd is None else np.asarray(fc.common_sd, float)
+        return Forecast(np.asarray(fc.mean, float), np.asarray(fc.sd, float), np.asarray(fc.psi, float), common)
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,7 @@ class LinearTrend(ModelSpec):
             psi = rho ** np.arange(h)
             param_var = np.einsum("ij,jk,ik->i", Xf, cov, Xf)
             sd = np.sqrt(sigma**2 * np.cumsum(psi**2) + np.maximum(param_var, 0))
-            return Forecast(mean, sd, psi)
+            return Forecast(mean, sd, psi, np.sqrt(np.maximum(param_var, 0)))
 
         label = "LinearTrend" + (f"+Season[{period}]" if period > 1 else "") + ("+AR(1)" if rho else "")
         params = {"intercept": beta[0], "slope": beta[1], "rho": rho}
