@@ -114,8 +114,10 @@ def main():
 def run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels, config_path, regressors,
         output, plot_path, aggregate, jobs):
     """Forecast every line item, both groups and the total."""
+    from .io import check_writable
     from .temporal import default_aggregate, sum_to
 
+    check_writable(output, plot_path)
     result, data, full = _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels,
                               config_path, regressors, jobs)
     tables = {"forecast": result.table.drop(columns="ordinal")}
@@ -250,7 +252,9 @@ def budget_cmd(input, sheet, db, query, freq, year, as_of, target, targets_path,
     """Year-end projection, attainment, ahead/behind plan and the chance of meeting the target."""
     from .budget import budget, read_targets
     from .config import load_config
+    from .io import check_writable
 
+    check_writable(output, plot_path)
     if target is None and targets_path is None:
         raise click.UsageError("give the annual target: --target AMOUNT (the total) or --targets FILE (series,target)")
     targets, source = {}, "--target"

@@ -329,8 +329,8 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
             cv_err, cv_sd = _cv_errors(spec, design, window, h_cv, step)
             found.append(Candidate(window, start, spec, fitted, fc, cv_err, cv_sd))
             if positive and family in LOG_FAMILIES:
-                # the same family in logs, judged against the original by rolling-origin error
-                best = _best_member([log_of(m) for m in members], y_w, X_w, X_f, horizon, errors)
+                # the chosen member again in logs, judged against it by rolling-origin error
+                best = _best_member([log_of(spec)], y_w, X_w, X_f, horizon, errors)
                 if best is not None:
                     spec, fitted, fc = best
                     cv_err, cv_sd = _cv_errors(spec, design, window, h_cv, step)
