@@ -165,6 +165,7 @@ def test_budget_cli_csv_and_xlsx_hold_the_same_numbers(sample, fast_config, tmp_
     (["--target", "-5"], "positive amount"),
     (["--target", "lots"], "is not an amount"),
     ([], "give the annual target"),
+    (["--target", "1000", "--output", "no/such/folder/b.csv"], "does not exist; create it first"),
 ])
 def test_budget_usage_mistakes_get_one_line(sample, fast_config, args, message):
     res = invoke("budget", sample, "--year", 2024, "--config", fast_config, *args)

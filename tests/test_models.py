@@ -88,3 +88,35 @@ def test_sample_paths_have_the_models_standard_deviation():
     shocks = np.random.default_rng(1).standard_normal((40000, 6))
     paths = fc.sample_paths(shocks)
     np.testing.assert_allclose(paths.std(axis=0), fc.sd, rtol=0.03)
+
+
+def test_log_linear_trend_is_ols_on_logs_with_the_lognormal_mean():
+    from forecast.models.transform import log_of
+
+    rng = np.random.default_rng(3)
+    y = 200 * np.exp(0.015 * np.arange(48) + rng.normal(0, 0.02, 48))
+    fc = log_of(LinearTrend(ar=False)).fit(y).forecast(12)
+    ols = sm.OLS(np.log(y), sm.add_constant(np.arange(48.0))).fit()
+    pred = ols.get_prediction(sm.add_constant(np.arange(48.0, 60.0), has_constant="add"))
+    var = pred.var_pred_mean + ols.scale
+    np.testing.assert_allclose(fc.mean, np.exp(pred.predicted_mean + var / 2), rtol=1e-9)
+    np.testing.assert_allclose(fc.sd, fc.mean * np.sqrt(np.expm1(var)), rtol=1e-9)
+    # the estimated trend's error is the part of the error every step shares
+    np.testing.assert_allclose(fc.common_sd / fc.sd, np.sqrt(pred.var_pred_mean / var), rtol=1e-6)
+    with pytest.raises(Exception, match="not positive"):
+        log_of(LinearTrend()).fit(np.r_[y, -1.0])
+
+
+def test_shared_trend_error_moves_whole_paths():
+    from forecast.models.base import Forecast
+    from forecast.select import cumulative_sd
+
+    h = 12
+    fc = Forecast(np.zeros(h), np.linspace(1, 3, h), 0.6 ** np.arange(h), np.linspace(0.5, 2.5, h))
+    rng = np.random.default_rng(5)
+    paths = fc.sample_paths(rng.standard_normal((100_000, h)), rng.standard_normal(100_000))
+    np.testing.assert_allclose(paths.std(axis=0), fc.sd, rtol=0.02)
+    np.testing.assert_allclose(np.cumsum(paths, axis=1).std(axis=0), cumulative_sd(fc), rtol=0.02)
+    # the annual sum is wider than with independent trend errors per step
+    alone = Forecast(fc.mean, fc.sd, fc.psi).sample_paths(rng.standard_normal((100_000, h)))
+    assert paths.sum(axis=1).std() > 1.4 * alone.sum(axis=1).std()  # 19.8 vs 13.1 exactly
