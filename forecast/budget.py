@@ -171,9 +171,10 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
     if not start - 1 <= a <= end:
         raise InputDataError(f"--as-of {data.label(a)} is not in {year} (nor its eve {data.label(start - 1)}); "
                              f"give a period of {year} or change --year")
+    if data.first > min(start, a):
+        raise InputDataError(f"{data.source}: the data start at {data.label(data.first)}, after the start of {year}; "
+                             f"the year to date needs every period of {year} up to --as-of")
     cut = data.cut(a)
-    if cut.frame.empty:
-        raise InputDataError(f"--as-of {data.label(a)} is before the first period {data.label(data.first)}")
     year_end_as_of = freq.position_in_year(a) == ppy - 1
     remaining = end - a
     horizon = max(remaining, ppy if year_end_as_of else 0)

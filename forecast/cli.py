@@ -123,7 +123,12 @@ def run(input, sheet, db, query, freq, horizon, train_end, window, strategy, lev
     tables = {"forecast": result.table.drop(columns="ordinal")}
     aggregate = default_aggregate(data.freq) if aggregate is None else (None if aggregate == "none" else aggregate)
     if aggregate:
-        tables[aggregate] = sum_to(data, result, aggregate)
+        summed = sum_to(data, result, aggregate)
+        if len(summed):
+            tables[aggregate] = summed
+        else:
+            click.echo(f"note: the forecast covers no whole {aggregate}, so there are no {aggregate} sums; "
+                       f"forecast to the end of a {aggregate} for them", err=True)
     emit_tables(tables, output)
     if plot_path:
         from .plot import plot_result, save_figure

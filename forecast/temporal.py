@@ -47,9 +47,11 @@ def sum_to(data: RevenueData, result: ForecastResult, to: str) -> pd.DataFrame:
         lo, hi = fine.ordinal(coarse.date(b)), fine.ordinal(coarse.date(b + 1)) - 1
         if hi <= last_fc and lo >= data.first:
             buckets.append((b, lo, hi))
-    if not buckets:
-        raise InputDataError(f"the forecast covers no whole {to}; forecast at least to the end of one {to}")
     levels = result.levels
+    if not buckets:  # the horizon ends inside the first period: nothing whole to report
+        return pd.DataFrame(columns=["date", "series", "mean", *[f"{side}_{lv}" for lv in levels
+                                                                 for side in ("lower", "upper")],
+                                     "observed", "periods", "model"])
     frames = []
     for name, rows in table.groupby("series", sort=False):
         mean_fc = rows["mean"].to_numpy(float)

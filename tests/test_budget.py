@@ -251,3 +251,13 @@ def test_run_on_dekads_writes_month_sums(tmp_path, dekad_config):
     assert months["date"].iloc[0] == "2025-01" and months["date"].nunique() == 12
     res = invoke("run", DEKAD, "--horizon", 3, "--config", cfg, "--aggregate", "none", "--output", tmp_path / "x.csv")
     assert res.exit_code == 0 and not (tmp_path / "x.month.csv").exists()
+    res = invoke("run", DEKAD, "--horizon", 1, "--config", cfg, "--output", tmp_path / "y.csv")
+    assert res.exit_code == 0 and "no whole month" in res.output and not (tmp_path / "y.month.csv").exists()
+
+
+def test_a_year_the_data_do_not_cover_from_its_start_is_refused(data, config):
+    late = data.cut(data.last)
+    late = type(late)(late.frame[late.frame["ordinal"] >= data.period("2024-03")].reset_index(drop=True), late.freq,
+                      late.style, late.source)
+    with pytest.raises(Exception, match="after the start of 2024"):
+        budget(late, 2024, targets={"total": 1.0}, as_of="2024-05", config=config)
