@@ -41,8 +41,9 @@ class Log(ModelSpec):
         def forecaster(h, exog_future):
             fc = inner.forecast(h, exog_future)
             var = fc.sd**2
-            mean = np.exp(fc.mean + var / 2)
-            sd = mean * np.sqrt(np.expm1(var))
+            with np.errstate(over="ignore"):  # an exploding log forecast gives inf: never chosen
+                mean = np.exp(fc.mean + var / 2)
+                sd = mean * np.sqrt(np.expm1(var))
             common = None
             if fc.common_sd is not None:  # the shared part keeps its share of the error
                 common = sd * np.divide(fc.common_sd, fc.sd, out=np.zeros(h), where=fc.sd > 0)
