@@ -166,7 +166,7 @@ def _best_member(members, y, X, X_future, h, errors):
         except ModelFitError as exc:
             errors.append(f"{spec.family}: {exc}")
             continue
-        if not np.isfinite(fc.mean).all():
+        if not (np.isfinite(fc.mean).all() and np.isfinite(fc.sd).all()):
             continue
         if best is None or fitted.aicc < best[1].aicc:
             best = (spec, fitted, fc)
