@@ -27,6 +27,8 @@ MIN_MODEL_PERIODS = 6  # shorter histories get the simple rule (or the config's 
 MIN_WINDOW = 8  # shorter automatic windows (two or three years of yearly data) are not tried
 COMBINE_TOP = 3  # the forecast is the mean of the best candidates of this many different families
 LOG_FAMILIES = ("linear_trend", "arima")  # families also tried on the log of a positive series
+LOG_MIN_PERIODS_PER_YEAR = 12  # ... at monthly or finer data only: on M3 quarterly and yearly series
+# the log members lost (yearly sMAPE 15.22 -> 15.80 on 300 series), on monthly ones they were neutral
 COMBINE_RATIO = 2.0  # ... each with a rolling-origin error at most this multiple of the best one's
 
 
@@ -312,6 +314,7 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
     design = _Design(y, first, freq, plan, horizon, user)
     seasonal = plan.period > 1
     positive = bool(design.y.min() > 0)
+    try_logs = positive and freq.periods_per_year >= LOG_MIN_PERIODS_PER_YEAR
     families = auto_families(seasonal) if plan.model == "auto" else [plan.model]
     year = freq.periods_per_year
     h_cv, step = min(horizon, max(year, 1)), max(1, year // 4)
@@ -328,7 +331,7 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
             spec, fitted, fc = best
             cv_err, cv_sd = _cv_errors(spec, design, window, h_cv, step)
             found.append(Candidate(window, start, spec, fitted, fc, cv_err, cv_sd))
-            if positive and family in LOG_FAMILIES:
+            if try_logs and family in LOG_FAMILIES:
                 # the chosen member again in logs, judged against it by rolling-origin error
                 best = _best_member([log_of(spec)], y_w, X_w, X_f, horizon, errors)
                 if best is not None:
