@@ -1,5 +1,6 @@
 """Command line: each command parses options, calls the library once, and turns the library's
-errors into a one-line message with exit status 1 (usage errors exit 2)."""
+errors into a one-line message with exit status 1 (usage errors exit 2). The ledger's commands
+live in cli_ledger.py."""
 from __future__ import annotations
 
 import functools
@@ -10,6 +11,7 @@ import click
 import numpy as np
 import pandas as pd
 
+from .cli_save import open_for_save, save_options, save_run
 from .errors import ForecastError, InputDataError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -110,14 +112,17 @@ def main():
               help="Also report the forecast summed to this frequency, e.g. dekads to months (default: month "
               "for dekad data, else none). Written beside --output as STEM.month.csv (a sheet in .xlsx).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@save_options
 @friendly
 def run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels, config_path, regressors,
-        output, plot_path, aggregate, jobs):
+        output, plot_path, aggregate, jobs, save, note, ledger_location):
     """Forecast every line item, both groups and the total."""
+    from .config import load_config
     from .io import check_writable
     from .temporal import default_aggregate, sum_to
 
     check_writable(output, plot_path)
+    ledger = open_for_save(save, note, ledger_location)
     result, data, full = _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels,
                               config_path, regressors, jobs)
     tables = {"forecast": result.table.drop(columns="ordinal")}
@@ -135,6 +140,8 @@ def run(input, sheet, db, query, freq, horizon, train_end, window, strategy, lev
 
         save_figure(plot_result(data, result, actual_data=full), plot_path)
         click.echo(f"wrote plot to {plot_path}", err=True)
+    if ledger is not None:
+        save_run(ledger, "run", data, result, note=note, config=load_config(config_path))
     notes(result)
 
 
@@ -251,9 +258,10 @@ class _progress_bar:
 @click.option("--plot", "plot_path", help="Chart of cumulative actual and forecast against the target (.png, .svg, .pdf).")
 @click.option("--plot-series", default="total", show_default=True, help="Series drawn by --plot.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@save_options
 @friendly
 def budget_cmd(input, sheet, db, query, freq, year, as_of, target, targets_path, phase, strategy, window, levels,
-               config_path, regressors, output, plot_path, plot_series, jobs):
+               config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location):
     """Year-end projection, attainment, ahead/behind plan and the chance of meeting the target."""
     from .budget import budget, read_targets
     from .config import load_config
@@ -262,6 +270,7 @@ def budget_cmd(input, sheet, db, query, freq, year, as_of, target, targets_path,
     check_writable(output, plot_path)
     if target is None and targets_path is None:
         raise click.UsageError("give the annual target: --target AMOUNT (the total) or --targets FILE (series,target)")
+    ledger = open_for_save(save, note, ledger_location)
     targets, source = {}, "--target"
     if targets_path:
         targets, source = read_targets(targets_path), targets_path
@@ -292,6 +301,9 @@ def budget_cmd(input, sheet, db, query, freq, year, as_of, target, targets_path,
 
         save_figure(budget_figure(result, series=plot_series), plot_path)
         click.echo(f"wrote plot to {plot_path}", err=True)
+    if ledger is not None:
+        save_run(ledger, "budget", data.cut(data.period(result.as_of, option="--as-of")), result.forecast,
+                 note=note, config=config, tables=result.tables())
     for _, row in result.table.iterrows():
         side = "ahead of" if row["ahead_of_plan"] >= 0 else "behind"
         click.echo(f"{row['series']}: {result.year} projected {row['full_year_forecast']:,.0f} "
@@ -372,19 +384,29 @@ def _actuals(full, result, table):
 
 @main.command()
 @input_options
-@click.option("--horizon", "-h", type=click.IntRange(min=1), required=True, help="Periods to forecast.")
+@click.option("--horizon", "-h", type=click.IntRange(min=1), help="Periods to forecast (not with --ledger).")
 @click.option("--train-end", help="Use data up to this period; later data are drawn as actuals.")
 @click.option("--window", help="Fit on the last N periods ('all' = all history).")
 @click.option("--strategy", help="auto, direct, split, components, or a grouping from the config.")
 @click.option("--series", "series", multiple=True, help="Series to draw (default: total and both groups).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False))
+@click.option("--ledger", "ledger_location", is_flag=False, flag_value="", default=None, metavar="[PATH_OR_URL]",
+              help="Draw the archived forecasts of --series from the ledger instead (a vintage chart), against "
+              "the actuals loaded there. Alone: the default ledger.")
+@click.option("--run", "run_ids", type=int, multiple=True, help="With --ledger: only these runs (repeatable).")
 @click.option("--output", "-o", required=True, help="Image file (.png, .svg, .pdf).")
 @click.option("--jobs", type=click.IntRange(min=1))
 @friendly
-def plot(input, sheet, db, query, freq, horizon, train_end, window, strategy, series, config_path, output, jobs):
-    """Fan chart of history, forecast (80/95% bands) and actuals after --train-end."""
+def plot(input, sheet, db, query, freq, horizon, train_end, window, strategy, series, config_path, ledger_location,
+         run_ids, output, jobs):
+    """Fan chart of history, forecast (80/95% bands) and actuals after --train-end; or, with
+    --ledger, every archived forecast of a series against its actuals."""
     from .plot import plot_result, save_figure
 
+    if ledger_location is not None:
+        return _plot_vintages(ledger_location or None, series, run_ids, output)
+    if horizon is None:
+        raise click.UsageError("give --horizon H (or --ledger to draw archived forecasts)")
     result, data, full = _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, (),
                               config_path, None, jobs)
     known = set(result.table["series"])
@@ -394,6 +416,24 @@ def plot(input, sheet, db, query, freq, horizon, train_end, window, strategy, se
     save_figure(plot_result(data, result, actual_data=full, series=list(series) or None), output)
     click.echo(f"wrote plot to {output}", err=True)
 
+
+def _plot_vintages(location, series, run_ids, output):
+    from .io import check_writable
+    from .ledger import Ledger
+    from .plot import plot_vintages, save_figure
+
+    if len(series) != 1:
+        raise click.UsageError("with --ledger give one --series, e.g. --series total")
+    check_writable(output)
+    with Ledger(location) as ledger:
+        rows, actual = ledger.vintages(series[0], list(run_ids) or None)
+    save_figure(plot_vintages(rows, actual, series=series[0]), output)
+    click.echo(f"wrote plot of {rows['run_id'].nunique()} archived forecasts of {series[0]} to {output}", err=True)
+
+
+from .cli_ledger import ledger_group  # noqa: E402  (it builds on the helpers above)
+
+main.add_command(ledger_group)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

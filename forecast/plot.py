@@ -254,3 +254,45 @@ def budget_figure(result, *, series: str = "total"):
     top.tick_params(labelbottom=False)
     fig.tight_layout()
     return fig
+
+
+def plot_vintages(forecasts: pd.DataFrame, actual: pd.Series, *, series: str = "total", level: int = 80,
+                  show_last: int | None = 36, ax=None):
+    """Each archived forecast of one series as a line with its band (oldest faint, newest dark),
+    against the actual line: how the view of the year moved from vintage to vintage.
+
+    forecasts: ledger rows of that series (run_id, train_end, date, mean, lower_L, upper_L and,
+    where overrides were made, adjusted); actual: values indexed by date label, in time order.
+    """
+    fig = ax.figure if ax is not None else plt.figure(figsize=(10, 4.8))
+    ax = ax or fig.add_subplot(111)
+    runs = list(dict.fromkeys(forecasts["run_id"]))
+    first_fc = min(forecasts["date"]) if len(forecasts) else None
+    shown = actual
+    if show_last and first_fc is not None:
+        before = actual[actual.index < first_fc]
+        shown = pd.concat([before.iloc[-show_last:], actual[actual.index >= first_fc]])
+    labels = sorted(set(shown.index) | set(forecasts["date"]))
+    pos = {d: i for i, d in enumerate(labels)}
+    colours = plt.cm.viridis(np.linspace(0.15, 0.85, max(len(runs), 1)))
+    for colour, run_id in zip(colours, runs):
+        rows = forecasts[forecasts["run_id"] == run_id]
+        x = [pos[d] for d in rows["date"]]
+        if f"lower_{level}" in rows:
+            ax.fill_between(x, rows[f"lower_{level}"], rows[f"upper_{level}"], color=colour, alpha=0.10, lw=0)
+        ax.plot(x, rows["mean"], color=colour, lw=1.3, label=f"run {run_id} (to {rows['train_end'].iloc[0]})")
+        if "adjusted" in rows and not np.allclose(rows["adjusted"], rows["mean"]):
+            ax.plot(x, rows["adjusted"], color=colour, lw=1.3, ls="--")
+    if len(shown):
+        ax.plot([pos[d] for d in shown.index], shown.to_numpy(), color="black", lw=1.8, marker="o", ms=2.5,
+                label="actual")
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(range(0, len(labels), step))
+    ax.set_xticklabels(labels[::step], rotation=45, ha="right", fontsize=8)
+    ax.set_title(f"{series}: forecasts by vintage ({level}% bands; dashed = with overrides)")
+    ax.set_ylabel("revenue")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=7, ncol=2 if len(runs) > 6 else 1)
+    fig.tight_layout()
+    return fig
