@@ -63,7 +63,11 @@ class LinearTrend(ModelSpec):
             steps = np.arange(1, h + 1)
             mean = Xf @ beta + last_u * rho**steps
             psi = rho ** np.arange(h)
-            param_var = np.einsum("ij,jk,ik->i", Xf, cov, Xf)
+            # mean = rho^h y_n + (x_h - rho^h x_n)' beta: an error in the coefficients moves the
+            # forecast only through that difference (near a unit root the level is pinned by y_n,
+            # however poorly the intercept itself is estimated)
+            D = Xf - np.outer(rho**steps, X[-1])
+            param_var = np.einsum("ij,jk,ik->i", D, cov, D)
             sd = np.sqrt(sigma**2 * np.cumsum(psi**2) + np.maximum(param_var, 0))
             return Forecast(mean, sd, psi, np.sqrt(np.maximum(param_var, 0)))
 
