@@ -363,3 +363,19 @@ def test_note_without_save_is_a_usage_error(sample):
 def test_a_ledger_path_that_is_a_folder_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="is a folder"):
         Ledger(str(tmp_path))
+
+
+def test_a_database_failure_mid_save_is_one_line_and_stores_nothing(tmp_path, monthly_runs):
+    path = tmp_path / "l.sqlite"
+    Ledger(str(path)).close()
+    engine = sa.create_engine(f"sqlite:///{path}")
+    with engine.begin() as conn:
+        # the save fails after the run, its models and forecasts are written
+        conn.exec_driver_sql("CREATE TRIGGER failing BEFORE INSERT ON intervals BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    engine.dispose()
+    with Ledger(str(path)) as ledger:
+        with pytest.raises(ConfigError, match="could not save the run .disk full.; nothing was stored"):
+            ledger.save(monthly_runs[1][2][2])
+        assert ledger.runs().empty
+        with ledger.reader.connect() as conn:
+            assert conn.exec_driver_sql("SELECT COUNT(*) FROM forecasts").scalar() == 0

@@ -91,6 +91,21 @@ class ActualsLoad:
         return f"{self.new} new, {self.revised} revised, {self.unchanged} unchanged"
 
 
+def _database_errors(action: str):
+    """A database failure (server gone, disk full, permissions) as one line naming the ledger;
+    the transaction was rolled back, so nothing of the action was stored."""
+    def wrap(method):
+        @functools.wraps(method)
+        def inner(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except sa.exc.SQLAlchemyError as exc:
+                raise ConfigError(f"ledger {self.shown}: could not {action} ({_first_line(exc)}); nothing was "
+                                  "stored. Check the server, the disk and the permissions, then run it again") from None
+        return inner
+    return wrap
+
+
 class Ledger:
     """Every issued forecast, the actuals that arrived later, and the overrides made to them.
 
@@ -147,6 +162,7 @@ class Ledger:
             return MigrationContext.configure(conn).get_current_revision()
 
     # ---- writing ------------------------------------------------------------------------
+    @_database_errors("save the run")
     def save(self, record: RunRecord) -> int:
         """Store one run in one transaction; returns its run_id."""
         t = self.t
@@ -164,6 +180,7 @@ class Ledger:
                     for name, table in record.tables.items()))
         return int(run_id)
 
+    @_database_errors("load the actuals")
     def load_actuals(self, frame: pd.DataFrame, source: str) -> ActualsLoad:
         """Load line-item actuals (columns series, freq, period_start, date, value). A value equal
         to the latest revision is skipped; a different one becomes a new revision."""
@@ -187,6 +204,7 @@ class Ledger:
                 conn.execute(t.insert(), rows)
         return ActualsLoad(new, revised, len(frame) - new - revised)
 
+    @_database_errors("record the override")
     def override(self, run_id: int, series: str, date: str, value: float, comment: str) -> int:
         """Record an adjusted value beside a run's statistical forecast; returns the lead."""
         forecasts = self.forecasts(run_id)
@@ -208,6 +226,7 @@ class Ledger:
         return lead
 
     # ---- reading ------------------------------------------------------------------------
+    @_database_errors("read the runs")
     def runs(self) -> pd.DataFrame:
         t = self.t
         overrides = (sa.select(t["overrides"].c.run_id, sa.func.count().label("overrides"))
@@ -228,6 +247,7 @@ class Ledger:
             raise InputDataError(f"run {run_id} is not in the ledger {self.shown}; `forecast ledger list` shows the runs")
         return dict(row)
 
+    @_database_errors("read the forecasts")
     def forecasts(self, run_id: int | None = None) -> pd.DataFrame:
         """Forecast rows (run_id, series, lead, date, period_start, mean) with model and intervals."""
         t = self.t
@@ -306,6 +326,7 @@ class Ledger:
             columns += ["adjusted", "override", "override_comment", "override_by"]
         return rows[columns].reset_index(drop=True)
 
+    @_database_errors("read the ledger")
     def accuracy(self, series: list[str] | None = None) -> dict[str, pd.DataFrame]:
         """`accuracy` (every archived forecast against its actual, by lead), `by_lead` (over
         runs) and `annual` (year-end projections)."""
@@ -325,6 +346,7 @@ class Ledger:
         return {"accuracy": errors, "by_lead": by_lead(errors),
                 "annual": annual_errors(runs, forecasts, actuals, members)}
 
+    @_database_errors("read the ledger")
     def vintages(self, series: str, run_ids: list[int] | None = None) -> tuple[pd.DataFrame, pd.Series]:
         """Every archived forecast of `series` (or of the runs given) with train_end and
         adjusted, and its actual line (latest revisions, summed as the newest run sums it)."""
