@@ -32,7 +32,11 @@ def ledger_group():
 @with_ledger
 def list_cmd(ledger, output):
     """Every saved run: run_id, created, command, train_end, strategy, note (and who, which version)."""
-    emit(ledger.runs(), output)
+    runs = ledger.runs()
+    if runs.empty and not output:
+        click.echo(f"the ledger {ledger.shown} has no runs yet; keep one with `forecast run ... --save`", err=True)
+        return
+    emit(runs, output)
 
 
 @ledger_group.command("show")

@@ -22,6 +22,7 @@ SAMPLE = str(ROOT / "data" / "revenue_monthly.csv")
 DEKAD = str(ROOT / "data" / "calls_dekad.csv")
 JOBS = {
     "run": ["run", SAMPLE, "--horizon", "12", "--output", "{tmp}/fc.csv"],
+    "run-save": ["run", SAMPLE, "--horizon", "12", "--output", "{tmp}/fc.csv", "--save", "--ledger", "{tmp}/l.sqlite"],
     "run-auto": ["run", SAMPLE, "--horizon", "12", "--strategy", "auto", "--output", "{tmp}/fc.csv"],
     "backtest": ["backtest", SAMPLE, "--horizon", "12", "--window", "24", "--origins", "12",
                  "--strategies", "direct,split,components", "--output-dir", "{tmp}/bt", "--quiet"],

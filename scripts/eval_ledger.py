@@ -121,7 +121,7 @@ def main() -> None:
         "",
         "## Total revenue: error by lead time over the 12 vintages",
         "",
-        lead_table.reset_index().to_markdown(index=False, floatfmt=".3f"),
+        lead_table.reset_index().to_markdown(index=False, floatfmt=("g", "g", ".3f", ".1f")),
         "",
         "## How the year-end projection of 2023's total converged",
         "",

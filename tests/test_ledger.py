@@ -379,3 +379,13 @@ def test_a_database_failure_mid_save_is_one_line_and_stores_nothing(tmp_path, mo
         assert ledger.runs().empty
         with ledger.reader.connect() as conn:
             assert conn.exec_driver_sql("SELECT COUNT(*) FROM forecasts").scalar() == 0
+
+
+def test_an_empty_ledger_reports_nothing_to_score(tmp_path):
+    runner = CliRunner()
+    ledger = ["--ledger", str(tmp_path / "new.sqlite")]
+    done = runner.invoke(main, ["ledger", "accuracy", "--output", str(tmp_path / "acc.csv"), *ledger])
+    assert done.exit_code == 0 and "no archived forecast has an actual yet" in done.output
+    assert pd.read_csv(tmp_path / "acc.csv").empty
+    done = runner.invoke(main, ["ledger", "list", *ledger])
+    assert done.exit_code == 0 and "has no runs yet" in done.output

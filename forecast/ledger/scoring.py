@@ -68,6 +68,7 @@ def lead_errors(runs: pd.DataFrame, forecasts: pd.DataFrame, actuals: pd.DataFra
     frame["actual"] = [summed_actual(lookup, members.get((r, s), []), freq[r], p)
                        for r, s, p in zip(frame["run_id"], frame["series"], frame["period_start"])]
     frame = frame[frame["actual"].notna()].reset_index(drop=True)
+    frame = frame.astype({"mean": float, "adjusted": float, "actual": float})
     adjusted = ~np.isclose(frame["adjusted"], frame["mean"], rtol=1e-12, atol=0)
     ape = np.abs(percentage_errors(frame["actual"], frame["mean"]))
     ape_adjusted = np.abs(percentage_errors(frame["actual"], frame["adjusted"]))
