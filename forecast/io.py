@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
+import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,8 +172,22 @@ def check_writable(*paths) -> None:
 
 
 def atomic_write(path: Path, writer) -> None:
-    """Call writer(temp_path), then rename the temp file onto `path`."""
+    """Call writer(temp_path), then rename the temp file onto `path`.
+
+    A symlink keeps pointing where it did (its target is replaced), and a path that is not a
+    regular file (/dev/null, a named pipe) is written into, never renamed over: as root, a rename
+    onto /dev/null would replace the device with a file for every program on the machine.
+    """
     path = Path(path)
+    if path.exists() and not stat.S_ISREG(os.stat(path).st_mode):
+        with tempfile.TemporaryDirectory() as folder:
+            tmp = Path(folder) / f"out{path.suffix}"
+            writer(str(tmp))
+            with open(tmp, "rb") as src, open(path, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        return
+    if path.is_symlink():
+        path = path.resolve()
     if path.parent and not path.parent.exists():
         raise InputDataError(f"{path}: the folder {path.parent} does not exist; create it first")
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)

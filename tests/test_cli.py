@@ -162,3 +162,28 @@ def test_plot_command_writes_an_image(sample, fast_config, tmp_path):
                "--series", "mobile_data", "-o", out)
     assert r.exit_code == 0, r.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_outputs_to_a_pipe_or_through_a_symlink_keep_what_they_are(tmp_path):
+    """A rename onto /dev/null (as root) would replace the device with a file: a path that is
+    not a regular file is written into; a symlink keeps pointing at its (replaced) target."""
+    import os
+    import threading
+
+    from forecast.io import write_table
+
+    table = pd.DataFrame({"series": ["total"], "mean": [1.5]})
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text()))
+    reader.start()
+    write_table(table, pipe)
+    reader.join(timeout=10)
+    assert received == ["series,mean\ntotal,1.5\n"]
+    assert not pipe.is_file() and pipe.exists()  # still a pipe
+    target, link = tmp_path / "real.csv", tmp_path / "link.csv"
+    target.write_text("old")
+    link.symlink_to(target)
+    write_table(table, link)
+    assert link.is_symlink() and target.read_text() == "series,mean\ntotal,1.5\n"
