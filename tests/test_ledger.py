@@ -281,10 +281,11 @@ def test_a_ledger_from_a_newer_version_is_refused(tmp_path):
         Ledger(str(path))
 
 
-def test_cli_save_list_show_actuals_override_accuracy_and_vintage_plot(sample, fast_config, tmp_path, monkeypatch):
+def test_cli_save_list_show_actuals_override_accuracy_and_vintage_plot(location, sample, fast_config, tmp_path,
+                                                                       monkeypatch):
     monkeypatch.setenv("FORECAST_LEDGER", str(tmp_path / "env.sqlite"))
     runner = CliRunner()
-    ledger = ["--ledger", str(tmp_path / "team.sqlite")]
+    ledger = ["--ledger", location]
     common = ["--config", str(fast_config)]
     out = tmp_path / "run.csv"
     for end in ("2023-11", "2023-12"):
@@ -325,7 +326,7 @@ def test_cli_save_list_show_actuals_override_accuracy_and_vintage_plot(sample, f
     assert set(table["run_id"]) == {1, 2, 3}
     assert (tmp_path / "acc.by_lead.csv").exists() and (tmp_path / "acc.annual.csv").exists()
     png = tmp_path / "vintages.png"
-    done = runner.invoke(main, ["plot", "--ledger", str(tmp_path / "team.sqlite"), "--series", "total", "-o", str(png)])
+    done = runner.invoke(main, ["plot", "--ledger", location, "--series", "total", "-o", str(png)])
     assert done.exit_code == 0, done.output
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # without --ledger the environment variable names the ledger
