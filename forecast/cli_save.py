@@ -30,7 +30,9 @@ def open_for_save(save: bool, note: str | None, location: str | None):
         return None
     from .ledger import Ledger
 
-    return Ledger(location)
+    ledger = Ledger(location)
+    ledger.close()  # its connections; the ledger reconnects to save (a run may take minutes)
+    return ledger
 
 
 def run_options(config_path: str | None) -> dict:
@@ -50,5 +52,8 @@ def save_run(ledger, command: str, data, result, *, note: str | None, config, ta
 
     record = record_run(command, data, result, options=run_options(click.get_current_context().params.get(
         "config_path")), note=note or "", tables=tables, groupings=config.groupings)
-    run_id = ledger.save(record)
+    try:
+        run_id = ledger.save(record)
+    finally:
+        ledger.close()
     click.echo(f"saved as run {run_id} in the ledger {ledger.shown}", err=True)
