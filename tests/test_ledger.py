@@ -270,13 +270,18 @@ def test_a_ledger_of_the_first_schema_opens_and_upgrades(location, monthly_runs)
         assert len(ledger.show(1)) == len(record.forecasts)
 
 
-def test_a_ledger_from_a_newer_version_is_refused(tmp_path):
-    path = tmp_path / "l.sqlite"
+def new_ledger_altered(path, sql: str) -> str:
+    """A new SQLite ledger changed behind the toolkit's back by `sql`."""
     Ledger(str(path)).close()
     engine = sa.create_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099'")
+        conn.exec_driver_sql(sql)
     engine.dispose()
+    return str(path)
+
+
+def test_a_ledger_from_a_newer_version_is_refused(tmp_path):
+    path = new_ledger_altered(tmp_path / "l.sqlite", "UPDATE alembic_version SET version_num = '0099'")
     with pytest.raises(ConfigError, match="newer version"):
         Ledger(str(path))
 
@@ -367,14 +372,10 @@ def test_a_ledger_path_that_is_a_folder_is_refused(tmp_path):
 
 
 def test_a_database_failure_mid_save_is_one_line_and_stores_nothing(tmp_path, monthly_runs):
-    path = tmp_path / "l.sqlite"
-    Ledger(str(path)).close()
-    engine = sa.create_engine(f"sqlite:///{path}")
-    with engine.begin() as conn:
-        # the save fails after the run, its models and forecasts are written
-        conn.exec_driver_sql("CREATE TRIGGER failing BEFORE INSERT ON intervals BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-    engine.dispose()
-    with Ledger(str(path)) as ledger:
+    # the save fails after the run, its models and forecasts are written
+    path = new_ledger_altered(tmp_path / "l.sqlite", "CREATE TRIGGER failing BEFORE INSERT ON intervals "
+                              "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    with Ledger(path) as ledger:
         with pytest.raises(ConfigError, match="could not save the run .disk full.; nothing was stored"):
             ledger.save(monthly_runs[1][2][2])
         assert ledger.runs().empty
