@@ -376,7 +376,7 @@ def test_a_database_failure_mid_save_is_one_line_and_stores_nothing(tmp_path, mo
     path = new_ledger_altered(tmp_path / "l.sqlite", "CREATE TRIGGER failing BEFORE INSERT ON intervals "
                               "BEGIN SELECT RAISE(ABORT, 'disk full'); END")
     with Ledger(path) as ledger:
-        with pytest.raises(ConfigError, match="could not save the run .disk full.; nothing was stored"):
+        with pytest.raises(ConfigError, match="could not save the run .disk full.; nothing was changed"):
             ledger.save(monthly_runs[1][2][2])
         assert ledger.runs().empty
         with ledger.reader.connect() as conn:

@@ -101,7 +101,7 @@ def _database_errors(action: str):
                 return method(self, *args, **kwargs)
             except sa.exc.SQLAlchemyError as exc:
                 raise ConfigError(f"ledger {self.shown}: could not {action} ({_first_line(exc)}); nothing was "
-                                  "stored. Check the server, the disk and the permissions, then run it again") from None
+                                  "changed. Check the server, the disk and the permissions, then run it again") from None
         return inner
     return wrap
 
@@ -120,14 +120,14 @@ class Ledger:
         url = ledger_url(self.location)
         self.shown = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
         self.dialect = url.get_backend_name()
-        if self.dialect == "sqlite":
-            self.engine = _sqlite_engine(url)
-        else:
-            self.engine = sa.create_engine(url, pool_pre_ping=True)
-        self.reader = self.engine.execution_options(read_only=True)
         try:
+            if self.dialect == "sqlite":
+                self.engine = _sqlite_engine(url)
+            else:
+                self.engine = sa.create_engine(url, pool_pre_ping=True)
+            self.reader = self.engine.execution_options(read_only=True)
             self._migrate()
-        except sa.exc.OperationalError as exc:
+        except (sa.exc.SQLAlchemyError, ImportError) as exc:
             raise ConfigError(f"ledger {self.shown}: cannot open it ({_first_line(exc)}); "
                               "check the path or URL, the server and the permissions") from None
         self.meta = sa.MetaData()
