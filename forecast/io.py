@@ -25,6 +25,7 @@ class RawTable:
     source: str
     first_row: int  # file row number of frame.iloc[0] (header is row 1 in CSV and Excel)
     row_word: str = "row"
+    row_numbers: "object | None" = None  # file row of each frame row, when not consecutive (one key of a batch)
 
 
 def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = None,

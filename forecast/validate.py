@@ -24,7 +24,7 @@ def to_revenue(raw: RawTable, *, freq: str | None = None, key_columns: tuple[str
     check_columns(frame, source)
     if len(frame) == 0:
         raise InputDataError(f"{source}: has a header but no data rows; add at least {MIN_PERIODS} periods")
-    rows = np.arange(len(frame)) + raw.first_row
+    rows = np.asarray(raw.row_numbers) if raw.row_numbers is not None else np.arange(len(frame)) + raw.first_row
     long = _to_long(frame, source, key_columns)
     rows = rows[long.pop("_pos").to_numpy()]
     parsed = parse_dates(long["date"], source=source, rows=rows, freq=freq)

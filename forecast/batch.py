@@ -1,0 +1,225 @@
+"""Many business units at once: one forecast per key of an id column, on all cores.
+
+Each key is either a single series (columns `date, value`) or a whole revenue table (with
+`component`), which goes through the same pipeline as `forecast run`. Results stream to the
+output in key order as they complete, so memory stays flat however many keys there are; a key
+that cannot be forecast is reported with its reason and the rest go on.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from .errors import ConfigError, ForecastError, InputDataError
+from .io import RawTable
+
+SERIES_NAME = "value"  # the `series` of a single-series key
+
+
+@dataclass(frozen=True)
+class KeyTask:
+    key: str
+    raw: RawTable
+    horizon: int
+    season_length: int | None
+    levels: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class KeyResult:
+    key: str
+    table: pd.DataFrame | None  # the contract rows of this key, or None when it failed
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    keys: int
+    failed: int
+    seconds: float
+    output: Path
+    errors: Path | None
+
+    @property
+    def keys_per_second(self) -> float:
+        return self.keys / self.seconds if self.seconds else float("nan")
+
+
+def key_tasks(raw: RawTable, id_col: str, horizon: int, *, season_length: int | None = None,
+              levels: tuple[int, ...] = (80, 95)) -> Iterator[KeyTask]:
+    """One task per key, in the order the file first names the keys; each keeps its file rows."""
+    frame = raw.frame
+    if id_col not in frame.columns:
+        raise InputDataError(f"{raw.source}: no column {id_col!r} (columns are: {', '.join(map(str, frame.columns))}); "
+                             "give the key column with --id-col")
+    keys = frame[id_col].astype(str).str.strip()
+    if (keys == "").any() or frame[id_col].isna().any():
+        row = raw.first_row + int(np.flatnonzero(((keys == "") | frame[id_col].isna()).to_numpy())[0])
+        raise InputDataError(f"{raw.source}: row {row}, column {id_col!r} is empty; every row needs its key")
+    rows = np.arange(len(frame)) + raw.first_row
+    for key, index in keys.groupby(keys, sort=False).indices.items():
+        part = frame.iloc[index].drop(columns=id_col).reset_index(drop=True)
+        yield KeyTask(key, RawTable(part, f"{raw.source} ({id_col} {key})", int(rows[index[0]]), raw.row_word,
+                                    rows[index]), horizon, season_length, levels)
+
+
+def forecast_key(task: KeyTask) -> KeyResult:
+    """Forecast one key; any failure becomes the key's error, never the batch's."""
+    try:
+        return KeyResult(task.key, _forecast_key(task))
+    except ForecastError as exc:
+        return KeyResult(task.key, None, str(exc).replace("\n", " "))
+    except Exception as exc:  # noqa: BLE001 - one broken key must not sink thousands of others
+        return KeyResult(task.key, None, f"unexpected {type(exc).__name__}: {exc}")
+
+
+def _forecast_key(task: KeyTask) -> pd.DataFrame:
+    from .validate import to_revenue
+
+    frame = task.raw.frame
+    if "component" in frame.columns and frame["component"].fillna("").astype(str).str.strip().eq("").all():
+        frame = frame.drop(columns="component")  # a single series in a file that mixes both kinds
+    single = "component" not in frame.columns
+    if single and "value" not in frame.columns:
+        raise InputDataError(f"{task.raw.source}: needs a column 'value' (or 'component' and 'value')")
+    if single:
+        raw = RawTable(frame.assign(component=SERIES_NAME), task.raw.source, task.raw.first_row, task.raw.row_word,
+                       task.raw.row_numbers)
+        data = to_revenue(raw)
+        return _single_series(data, task)
+    from .combine import run_forecast
+
+    data = to_revenue(task.raw)
+    result = run_forecast(data, task.horizon, levels=task.levels, jobs=1)
+    return result.table.drop(columns="ordinal")
+
+
+def _single_series(data, task: KeyTask) -> pd.DataFrame:
+    from .classify import strengths
+    from .select import forecast_single
+
+    y = data.series(SERIES_NAME).to_numpy(float)
+    period = None
+    if task.season_length:
+        if task.season_length * 2 > len(y):
+            period = 1  # under two seasons no season can be told from noise
+        else:
+            _, seasonal_strength = strengths(y, task.season_length, data.freq)
+            period = task.season_length if seasonal_strength >= 0.2 else 1
+    fit = forecast_single(SERIES_NAME, y, data.first, data.freq, task.horizon, period=period)
+    ords = np.arange(data.last + 1, data.last + task.horizon + 1)
+    mean, sd = fit.forecast.mean, fit.forecast.sd
+    table = {"date": [data.label(o) for o in ords], "series": SERIES_NAME, "mean": mean}
+    for level in task.levels:
+        z = norm.ppf(0.5 + level / 200)
+        table[f"lower_{level}"] = mean - z * sd
+        table[f"upper_{level}"] = mean + z * sd
+    table["model"] = fit.label
+    return pd.DataFrame(table)
+
+
+def _init_worker():
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)  # one BLAS thread per worker: the workers already fill the cores
+
+
+def run_local(tasks: Iterable[KeyTask], jobs: int, chunksize: int) -> Iterator[KeyResult]:
+    """Results in task order, from a process pool over `jobs` cores (in-process for one)."""
+    if jobs == 1:
+        yield from map(forecast_key, tasks)
+        return
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(jobs, initializer=_init_worker) as pool:
+        yield from pool.imap(forecast_key, tasks, chunksize=chunksize)
+
+
+def write_batch(results: Iterable[KeyResult], output: Path, id_col: str, progress=None) -> tuple[int, int, Path | None]:
+    """Stream each key's rows to `output` (a temp file renamed at the end) and the failed keys to
+    OUTPUT.errors.csv; returns (keys, failed, errors path or None)."""
+    output = Path(output)
+    errors_path = output.with_name(f"{output.stem}.errors.csv")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".csv", dir=output.parent)
+    keys = 0
+    failures = []
+    try:
+        with os.fdopen(fd, "w", newline="") as fh:
+            header = True
+            for result in results:
+                keys += 1
+                if result.table is None:
+                    failures.append({id_col: result.key, "error": result.error})
+                else:
+                    result.table.insert(0, id_col, result.key)
+                    result.table.to_csv(fh, header=header, index=False)
+                    header = False
+                if progress is not None:
+                    progress(1, len(failures))
+        if keys == len(failures):
+            raise InputDataError(f"no key could be forecast; the first failed with: {failures[0]['error']}"
+                                 if failures else "the input has no keys")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, output)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    if failures:
+        from .io import write_table
+
+        write_table(pd.DataFrame(failures), errors_path)
+        return keys, len(failures), errors_path
+    with contextlib.suppress(FileNotFoundError):
+        errors_path.unlink()  # an old run's errors would be mistaken for this one's
+    return keys, 0, None
+
+
+def batch(raw: RawTable, id_col: str, horizon: int, output, *, season_length: int | None = None,
+          levels: tuple[int, ...] = (80, 95), engine: str = "local", jobs: int | None = None,
+          progress=None) -> BatchSummary:
+    """Forecast every key of `raw` and write the results to `output` (CSV).
+
+    `progress(total)` (e.g. `progress_bar`) returns (update, close): update(done, failed) is
+    called after each key.
+    """
+    if horizon < 1:
+        raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
+    if Path(output).suffix.lower() != ".csv":
+        raise ConfigError(f"--output {output}: batch writes CSV as it goes; give a .csv file")
+    if engine != "local":
+        raise ConfigError(f"--engine {engine!r} is not known; use local")
+    jobs = jobs or os.cpu_count() or 1
+    tasks = list(key_tasks(raw, id_col, horizon, season_length=season_length, levels=levels))
+    chunksize = max(1, min(16, len(tasks) // (jobs * 8)))
+    update, close = progress(len(tasks)) if progress is not None else (None, lambda: None)
+    began = time.perf_counter()
+    try:
+        keys, failed, errors = write_batch(run_local(tasks, jobs, chunksize), Path(output), id_col, update)
+    finally:
+        close()
+    return BatchSummary(keys, failed, time.perf_counter() - began, Path(output), errors)
+
+
+def progress_bar(total: int, quiet: bool = False):
+    """A tqdm bar on stderr with keys/s and the ETA; returns (update, close)."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, unit="key", file=sys.stderr, disable=quiet, dynamic_ncols=True, smoothing=0.1)
+
+    def update(done: int, failed: int) -> None:
+        bar.update(done)
+        if failed:
+            bar.set_postfix(failed=failed, refresh=False)
+
+    return update, bar.close
