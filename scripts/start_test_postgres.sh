@@ -3,7 +3,8 @@
 # Installs Debian's postgresql package when the server binaries are missing. Used by .ci/run:
 #   export FORECAST_TEST_PG="$(bash scripts/start_test_postgres.sh)"
 set -euo pipefail
-PORT="${FORECAST_TEST_PG_PORT:-54329}"
+# a free port unless one is given (a server left from an earlier run may hold any fixed one)
+PORT="${FORECAST_TEST_PG_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 if ! ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1; then
     if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi
     $SUDO apt-get update -qq >&2
