@@ -38,15 +38,16 @@ def centred_moving_average(y: np.ndarray, window: int) -> np.ndarray:
     return s.rolling(window, center=True).mean().to_numpy()
 
 
-def find_period(y: np.ndarray, freq: Frequency) -> int:
-    """The seasonal period shown by the data, or 1 when there is none."""
+def find_period(y: np.ndarray, freq: Frequency, candidates=None) -> int:
+    """The seasonal period shown by the data among `candidates` (the frequency's usual ones by
+    default), or 1 when there is none."""
     y = np.asarray(y, float)
     year = freq.periods_per_year
     window = min(year, max(len(y) // 3, 2))
     trend = centred_moving_average(y, window)
     detrended = (y - trend)[np.isfinite(trend)]
     best, best_acf = 1, 0.0
-    for m in sorted(freq.season_candidates, reverse=True):
+    for m in sorted(freq.season_candidates if candidates is None else candidates, reverse=True):
         if len(detrended) < 2 * m + 2 or np.std(detrended) == 0:
             continue
         r = acf(detrended, nlags=m + 1, fft=True)

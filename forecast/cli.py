@@ -437,15 +437,17 @@ def _plot_vintages(location, series, run_ids, output):
 @click.option("--horizon", "-h", type=click.IntRange(min=1), required=True, help="Periods to forecast.")
 @click.option("--season-length", type=click.IntRange(min=2),
               help="Seasonal period to look for in single-series keys, e.g. 12 (kept only where the data show it).")
-@click.option("--engine", type=click.Choice(["local"]), default="local", show_default=True,
-              help="local: a process pool over all cores.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: a process pool on this machine; dask: a Dask cluster (see --scheduler).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--scheduler", metavar="ADDRESS",
+              help="Dask scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --jobs workers).")
 @click.option("--level", "levels", type=click.IntRange(1, 99), multiple=True, help="Interval level(s), default 80 and 95.")
 @click.option("--sheet", help="Excel sheet name (default: the first sheet).")
 @click.option("--output", "-o", required=True, help="CSV written as keys complete; failed keys go to STEM.errors.csv.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @friendly
-def batch_cmd(input, id_col, horizon, season_length, engine, jobs, levels, sheet, output, quiet):
+def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, levels, sheet, output, quiet):
     """Forecast many business units at once: each key a single series (date, value) or a
     revenue table (date, component, value) run as `forecast run` would."""
     import functools as ft
@@ -456,7 +458,7 @@ def batch_cmd(input, id_col, horizon, season_length, engine, jobs, levels, sheet
     check_writable(output)
     raw = read_table(input, sheet=sheet)
     summary = batch(raw, id_col, horizon, output, season_length=season_length, levels=tuple(levels) or (80, 95),
-                    engine=engine, jobs=jobs, progress=ft.partial(progress_bar, quiet=quiet))
+                    engine=engine, jobs=jobs, scheduler=scheduler, progress=ft.partial(progress_bar, quiet=quiet))
     click.echo(f"forecast {summary.keys - summary.failed} of {summary.keys} keys in {summary.seconds:.1f} s "
                f"({summary.keys_per_second:.1f} keys/s); wrote {summary.output}", err=True)
     if summary.failed:

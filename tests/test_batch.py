@@ -56,6 +56,23 @@ def test_a_process_pool_gives_the_same_forecasts_as_one_core(units, tmp_path):
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-8)
 
 
+def test_a_dask_cluster_gives_the_same_forecasts_as_the_process_pool(units, tmp_path):
+    pool, cluster = tmp_path / "pool.csv", tmp_path / "dask.csv"
+    batch(read_table(units), "unit", 6, pool, season_length=12, jobs=2)
+    summary = batch(read_table(units), "unit", 6, cluster, season_length=12, jobs=2, engine="dask")
+    assert (summary.keys, summary.failed) == (4, 2)
+    pd.testing.assert_frame_equal(pd.read_csv(pool), pd.read_csv(cluster), check_exact=False, rtol=1e-8)
+    assert set(pd.read_csv(summary.errors)["unit"]) == {"broken", "tiny"}
+
+
+def test_an_unreachable_scheduler_is_one_clear_error(units, tmp_path):
+    result = CliRunner().invoke(main, ["batch", str(units), "--id-col", "unit", "-h", "3", "--engine", "dask",
+                                       "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "x.csv")])
+    assert result.exit_code == 1
+    assert "--scheduler tcp://127.0.0.1:9: cannot reach a Dask scheduler" in result.output
+    assert not (tmp_path / "x.csv").exists()
+
+
 def test_an_errant_key_is_told_by_its_own_file_row_and_no_output_when_all_fail(tmp_path):
     path = tmp_path / "u.csv"
     path.write_text("unit,date,value\na,2020-01,1\nb,2020-01,1\na,2020-02,x\n")

@@ -10,6 +10,7 @@ for all components elsewhere, into sample paths that keep each model's own error
 """
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable, ClassVar
@@ -60,11 +61,22 @@ class FittedModel:
     params: dict
     forecaster: Callable[[int, np.ndarray | None], Forecast] = field(repr=False)
     warnings: tuple[str, ...] = ()
+    # the same estimates conditioned on other data that starts where this fit's did (a shorter
+    # history for rolling origins); None: refit the spec instead
+    applier: Callable[[np.ndarray, np.ndarray | None], "FittedModel"] | None = field(default=None, repr=False)
 
     @property
     def sigma(self) -> float:
         r = self.residuals[np.isfinite(self.residuals)]
         return float(np.sqrt(np.mean(r**2))) if len(r) else 0.0
+
+    def apply(self, y, exog: np.ndarray | None = None) -> "FittedModel":
+        """This model's parameters, not re-estimated, run over `y` (which must start where the
+        fitted data started): what a rolling origin inside the data needs, at the cost of one
+        pass of the filter instead of an optimisation. Models without an applier are refitted."""
+        if self.applier is None:
+            return self.spec.fit(y, exog)
+        return self.spec.fit(y, exog, _run=self.applier)
 
     def forecast(self, h: int, exog_future: np.ndarray | None = None) -> Forecast:
         fc = self.forecaster(h, exog_future)
@@ -83,7 +95,7 @@ class ModelSpec:
     def min_obs(self) -> int:
         return 3
 
-    def fit(self, y, exog: np.ndarray | None = None) -> FittedModel:
+    def fit(self, y, exog: np.ndarray | None = None, _run=None) -> FittedModel:
         y = np.asarray(y, dtype=float)
         if len(y) < self.min_obs():
             raise ModelFitError(f"{self.family} needs at least {self.min_obs()} observations, got {len(y)}")
@@ -93,7 +105,7 @@ class ModelSpec:
             warnings.simplefilter("always")
             np_err = np.seterr(all="ignore")
             try:
-                fitted = self._fit(y, exog)
+                fitted = (_run or self._fit)(y, exog)
             except ModelFitError:
                 raise
             except (ValueError, np.linalg.LinAlgError, ZeroDivisionError, IndexError) as exc:
@@ -102,8 +114,7 @@ class ModelSpec:
                 np.seterr(**np_err)
         messages = tuple(dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught))
         if messages:
-            fitted = FittedModel(fitted.spec, fitted.label, fitted.nobs, fitted.residuals, fitted.aicc,
-                                 fitted.params, fitted.forecaster, fitted.warnings + messages)
+            fitted = dataclasses.replace(fitted, warnings=fitted.warnings + messages)
         return fitted
 
     def _fit(self, y: np.ndarray, exog: np.ndarray | None) -> FittedModel:  # pragma: no cover

@@ -43,14 +43,20 @@ class ETS(ModelSpec):
         s = "N" if not self.seasonal else self.seasonal[0].upper()
         return f"ETS({e},{t},{s})"
 
+    def _model(self, y, scale):
+        init = "heuristic" if self.seasonal else "estimated"
+        return ETSModel(y / scale, error=self.error, trend=self.trend, damped_trend=self.damped,
+                        seasonal=self.seasonal, seasonal_periods=self.period if self.seasonal else None,
+                        initialization_method=init)
+
     def _fit(self, y, exog):
         multiplicative = self.error == "mul" or self.seasonal == "mul"
         if multiplicative and y.min() <= 0:
             raise ModelFitError(f"{self.code} needs positive data")
         scale = float(np.mean(np.abs(y))) or 1.0  # rescaling helps the optimiser
-        model = ETSModel(y / scale, error=self.error, trend=self.trend, damped_trend=self.damped,
-                         seasonal=self.seasonal, seasonal_periods=self.period if self.seasonal else None)
-        res = model.fit(disp=False, maxiter=200)
+        return self._wrap(self._model(y, scale).fit(disp=False, maxiter=200), y, scale)
+
+    def _wrap(self, res, y, scale) -> FittedModel:
         if not np.isfinite(res.llf):
             raise ModelFitError(f"{self.code}: the likelihood is not finite")
         p = dict(zip(res.param_names, np.asarray(res.params)))
@@ -66,9 +72,15 @@ class ETS(ModelSpec):
             psi = ets_psi(h, alpha, beta, gamma, phi, period)
             return Forecast(mean, sigma * np.sqrt(np.cumsum(psi**2)), psi)
 
+        def applier(y_new, _exog):
+            if (self.error == "mul" or self.seasonal == "mul") and y_new.min() <= 0:
+                raise ModelFitError(f"{self.code} needs positive data")
+            return self._wrap(self._model(y_new, scale).smooth(res.params), y_new, scale)
+
         n_params = len(res.params) + 1
         # statsmodels' aicc on the rescaled data differs by a constant per series: fine within it
-        return FittedModel(self, self.code, len(y), resid, float(res.aicc), p | {"n_params": n_params}, forecaster)
+        return FittedModel(self, self.code, len(y), resid, float(res.aicc), p | {"n_params": n_params}, forecaster,
+                           applier=applier)
 
 
 def ets_candidates(period: int, *, trend: bool = True, seasonal: bool = False, positive: bool = True) -> list[ETS]:

@@ -34,7 +34,9 @@ class Log(ModelSpec):
     def _fit(self, y, exog):
         if np.min(y) <= 0:
             raise ModelFitError("log model: the series is not positive")
-        inner = self.inner.fit(np.log(y), exog)
+        return self._wrap(self.inner.fit(np.log(y), exog), y)
+
+    def _wrap(self, inner: FittedModel, y) -> FittedModel:
         fitted_log = np.log(y) - inner.residuals
         residuals = y - np.exp(fitted_log)  # on the original scale, NaN where the inner model has none
 
@@ -49,8 +51,13 @@ class Log(ModelSpec):
                 common = sd * np.divide(fc.common_sd, fc.sd, out=np.zeros(h), where=fc.sd > 0)
             return Forecast(mean, sd, fc.psi, common)
 
+        def applier(y_new, exog_new):
+            if np.min(y_new) <= 0:
+                raise ModelFitError("log model: the series is not positive")
+            return self._wrap(inner.apply(np.log(y_new), exog_new), y_new)
+
         return FittedModel(self, f"log {inner.label}", inner.nobs, residuals, inner.aicc, dict(inner.params),
-                           forecaster, inner.warnings)
+                           forecaster, inner.warnings, applier=applier)
 
 
 def log_of(spec: ModelSpec) -> Log:
