@@ -105,20 +105,26 @@ def _forecast_key(task: KeyTask) -> pd.DataFrame:
     return result.table.drop(columns="ordinal")
 
 
-def _single_series(data, task: KeyTask) -> pd.DataFrame:
+def forecast_values(y, first: int, freq, horizon: int, season_length: int | None):
+    """The automatic forecaster on one series. A given `season_length` is modelled where the data
+    show it, by the same tests as a season found unaided: a peak of the detrended autocorrelation
+    at that lag and real STL seasonal strength (keeping it everywhere cost 0.3 sMAPE points on M3
+    monthly, scripts/bench_batch.py)."""
     from .classify import find_period, strengths
     from .select import forecast_single
 
-    y = data.series(SERIES_NAME).to_numpy(float)
+    y = np.asarray(y, float)
     period = None
-    if task.season_length:
-        # the given season is modelled where the data show it, by the same tests as a found one:
-        # a peak of the detrended autocorrelation at that lag, and real STL seasonal strength
-        # (keeping it everywhere cost 0.3 sMAPE points on M3 monthly, scripts/bench_batch.py)
-        period = find_period(y, data.freq, candidates=(task.season_length,))
-        if period > 1 and strengths(y, period, data.freq)[1] < 0.2:
+    if season_length:
+        period = find_period(y, freq, candidates=(season_length,))
+        if period > 1 and strengths(y, period, freq)[1] < 0.2:
             period = 1
-    fit = forecast_single(SERIES_NAME, y, data.first, data.freq, task.horizon, period=period)
+    return forecast_single(SERIES_NAME, y, first, freq, horizon, period=period)
+
+
+def _single_series(data, task: KeyTask) -> pd.DataFrame:
+    fit = forecast_values(data.series(SERIES_NAME).to_numpy(float), data.first, data.freq, task.horizon,
+                          task.season_length)
     ords = np.arange(data.last + 1, data.last + task.horizon + 1)
     mean, sd = fit.forecast.mean, fit.forecast.sd
     table = {"date": [data.label(o) for o in ords], "series": SERIES_NAME, "mean": mean}
