@@ -204,6 +204,51 @@ def batch(raw: RawTable, id_col: str, horizon: int, output, *, season_length: in
     return BatchSummary(keys, failed, time.perf_counter() - began, Path(output), errors)
 
 
+@dataclass(frozen=True)
+class HierarchySummary:
+    nodes: int
+    failed: int
+    method: str
+    seconds: float
+    output: Path
+    errors: Path | None
+    scores: Path | None  # the backtest behind --reconcile auto
+
+
+def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], horizon: int, output, *,
+                    season_length: int | None = None, levels: tuple[int, ...] = (80, 95), method: str = "auto",
+                    engine: str = "local", jobs: int | None = None, scheduler: str | None = None,
+                    progress=None) -> HierarchySummary:
+    """Forecast every node of the hierarchy the units roll up to, reconciled so that every level
+    adds up (see `hierarchy.forecast_hierarchy`), and write `output` (CSV); units that cannot be
+    read go to OUTPUT.errors.csv and are left out of the sums, the backtest scores behind
+    `method="auto"` to OUTPUT.reconcile.csv."""
+    from .hierarchy import forecast_hierarchy
+    from .io import write_table
+
+    if horizon < 1:
+        raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
+    output = Path(output)
+    if output.suffix.lower() != ".csv":
+        raise ConfigError(f"--output {output}: batch writes CSV; give a .csv file")
+    began = time.perf_counter()
+    table, failed, used, scores = forecast_hierarchy(raw, id_col, hierarchy, horizon, season_length=season_length,
+                                                     levels=levels, method=method, engine=engine, jobs=jobs,
+                                                     scheduler=scheduler, progress=progress)
+    errors_path = output.with_name(f"{output.stem}.errors.csv")
+    scores_path = output.with_name(f"{output.stem}.reconcile.csv")
+    write_table(table, output)
+    if failed:
+        write_table(pd.DataFrame({id_col: list(failed), "error": list(failed.values())}), errors_path)
+    else:
+        with contextlib.suppress(FileNotFoundError):
+            errors_path.unlink()
+    if scores is not None:
+        write_table(scores, scores_path)
+    return HierarchySummary(table[id_col].nunique(), len(failed), used, time.perf_counter() - began, output,
+                            errors_path if failed else None, scores_path if scores is not None else None)
+
+
 def progress_bar(total: int, quiet: bool = False):
     """A tqdm bar on stderr with keys/s and the ETA; returns (update, close)."""
     from tqdm import tqdm

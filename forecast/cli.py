@@ -443,22 +443,39 @@ def _plot_vintages(location, series, run_ids, output):
 @click.option("--scheduler", metavar="ADDRESS",
               help="Dask scheduler of an existing cluster, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --jobs workers).")
 @click.option("--level", "levels", type=click.IntRange(1, 99), multiple=True, help="Interval level(s), default 80 and 95.")
+@click.option("--hierarchy", metavar="COL,COL,...",
+              help="Columns naming each unit's parent at each level, lowest first (e.g. county,city): "
+                   "forecast every level and reconcile them so that they add up.")
+@click.option("--reconcile", "method", type=click.Choice(["auto", "bottom_up", "top_down", "mint_shrink"]),
+              default="auto", show_default=True, help="With --hierarchy: how; auto chooses by backtest.")
 @click.option("--sheet", help="Excel sheet name (default: the first sheet).")
 @click.option("--output", "-o", required=True, help="CSV written as keys complete; failed keys go to STEM.errors.csv.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @friendly
-def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, levels, sheet, output, quiet):
+def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, levels, hierarchy, method, sheet,
+              output, quiet):
     """Forecast many business units at once: each key a single series (date, value) or a
-    revenue table (date, component, value) run as `forecast run` would."""
+    revenue table (date, component, value) run as `forecast run` would. With --hierarchy, the
+    units roll up level by level and every level's forecasts are reconciled."""
     import functools as ft
 
-    from .batch import batch, progress_bar
+    from .batch import batch, batch_hierarchy, progress_bar
     from .io import check_writable, read_table
 
     check_writable(output)
     raw = read_table(input, sheet=sheet)
-    summary = batch(raw, id_col, horizon, output, season_length=season_length, levels=tuple(levels) or (80, 95),
-                    engine=engine, jobs=jobs, scheduler=scheduler, progress=ft.partial(progress_bar, quiet=quiet))
+    options = dict(season_length=season_length, levels=tuple(levels) or (80, 95), engine=engine, jobs=jobs,
+                   scheduler=scheduler, progress=ft.partial(progress_bar, quiet=quiet))
+    if hierarchy is not None:
+        levels_named = tuple(c.strip() for c in hierarchy.split(",") if c.strip())
+        done = batch_hierarchy(raw, id_col, levels_named, horizon, output, method=method, **options)
+        click.echo(f"forecast {done.nodes} nodes, reconciled {done.method}, in {done.seconds:.1f} s; wrote "
+                   f"{done.output}" + (f" (backtest of the methods: {done.scores})" if done.scores else ""), err=True)
+        if done.failed:
+            click.echo(f"note: {done.failed} unit(s) could not be read and are left out of the sums; reasons in "
+                       f"{done.errors}", err=True)
+        return
+    summary = batch(raw, id_col, horizon, output, **options)
     click.echo(f"forecast {summary.keys - summary.failed} of {summary.keys} keys in {summary.seconds:.1f} s "
                f"({summary.keys_per_second:.1f} keys/s); wrote {summary.output}", err=True)
     if summary.failed:

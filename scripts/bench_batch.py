@@ -27,11 +27,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "benchdata" / "m3_tidy.parquet"))
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "benchdata" / "m3_tidy.csv.gz"))
     parser.add_argument("--jobs", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--limit", type=int, help="N evenly spaced series (for a quick look)")
     args = parser.parse_args()
-    data = pd.read_parquet(args.data)
+    data = pd.read_parquet(args.data) if args.data.endswith(".parquet") else pd.read_csv(args.data, parse_dates=["ds"])
     data = data[data["frequency"] == "MONTHLY"].sort_values(["series_id", "t"])
     ids = data["series_id"].drop_duplicates()
     if args.limit:

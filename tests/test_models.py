@@ -6,6 +6,7 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from forecast.models import ARIMA, ETS, Drift, LinearTrend, Naive, SeasonalNaive, Theta
+from forecast.models.arima import css_estimates
 from forecast.models.ets import ets_psi
 
 
@@ -70,16 +71,41 @@ def test_arima_applied_to_a_shorter_history_keeps_its_estimates(seasonal_series)
     np.testing.assert_allclose(fitted.apply(short).forecast(6).mean, short[-12:-6] + steps, rtol=1e-10)
 
 
-def test_arima_adapter_matches_sarimax_and_psi_reproduce_its_variance():
+def test_arima_adapter_is_sarimax_at_its_estimates_and_psi_reproduce_its_variance():
     rng = np.random.default_rng(3)
     y = np.cumsum(1 + rng.normal(0, 1, 80))
     fitted = ARIMA(1, (1, 1, 0), drift=True).fit(y)
     fc = fitted.forecast(6)
     scale = np.std(y)
+    params = [v for k, v in fitted.params.items() if k != "sigma2"]
     # the differences are modelled in their own (smaller) state space; the full form agrees
-    res = SARIMAX(y / scale, order=(1, 1, 0), trend="c").fit(disp=False)
+    res = SARIMAX(y / scale, order=(1, 1, 0), trend="c").filter(np.r_[params, fitted.params["sigma2"] / scale**2])
     np.testing.assert_allclose(fc.mean, res.forecast(6) * scale, rtol=1e-5)
     np.testing.assert_allclose(fc.sd, res.get_forecast(6).se_mean * scale, rtol=1e-3)
+
+
+def test_css_of_an_ar1_is_least_squares_on_the_lag():
+    rng = np.random.default_rng(8)
+    z = np.zeros(200)
+    for t in range(1, 200):
+        z[t] = 0.3 + 0.7 * z[t - 1] + rng.normal()
+    css = css_estimates(z, None, (1, 0, 0), (0, 0, 0), 1, True)
+    intercept, slope = np.linalg.lstsq(np.column_stack([np.ones(199), z[:-1]]), z[1:], rcond=None)[0]
+    np.testing.assert_allclose(css, [intercept, slope], rtol=1e-6)
+
+
+def test_css_estimates_are_close_to_sarimax_maximum_likelihood():
+    rng = np.random.default_rng(0)
+    e, x = rng.normal(size=320), rng.normal(size=(300, 1))
+    u = np.zeros(320)
+    for t in range(13, 320):
+        u[t] = 0.5 + 0.6 * u[t - 1] + e[t] + 0.4 * e[t - 12]
+    z = u[20:] + 2.0 * x[:, 0]
+    css = css_estimates(z, x, (1, 0, 0), (0, 0, 1), 12, True)
+    mle = SARIMAX(z, exog=x, order=(1, 0, 0), seasonal_order=(0, 0, 1, 12), trend="c",
+                  concentrate_scale=True).fit(disp=False).params
+    np.testing.assert_allclose(css, mle, atol=0.02)
+    np.testing.assert_allclose(css[1:], [2.0, 0.6, 0.4], atol=0.06)  # and close to the truth
 
 
 def test_baselines_by_hand():
@@ -87,6 +113,20 @@ def test_baselines_by_hand():
     assert Naive().fit(y).forecast(2).mean.tolist() == [9, 9]
     assert SeasonalNaive(4).fit(y).forecast(5).mean.tolist() == [5, 6, 7, 9, 5]
     np.testing.assert_allclose(Drift().fit(y).forecast(2).mean, [9 + 8 / 7, 9 + 16 / 7])
+
+
+def test_theta_applied_to_its_own_data_is_the_fit_and_its_season_test_is_statsmodels(seasonal_series):
+    from statsmodels.tsa.forecasting.theta import ThetaModel
+
+    from forecast.models.theta import has_seasonality
+
+    fitted = Theta(12, test=True).fit(seasonal_series)
+    np.testing.assert_allclose(fitted.apply(seasonal_series).forecast(12).mean, fitted.forecast(12).mean, rtol=1e-12)
+    rng = np.random.default_rng(1)
+    for y in (seasonal_series, seasonal_series[:40], 50 + rng.normal(size=60).cumsum()):
+        model = ThetaModel(y, period=12, use_test=True)
+        model.fit()
+        assert has_seasonality(y, 12) == model._has_seasonality
 
 
 def test_theta_adapter_equals_statsmodels(seasonal_series):

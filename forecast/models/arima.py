@@ -7,6 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 from numpy.polynomial import polynomial as P
+from scipy.optimize import least_squares
 from scipy.signal import lfilter
 from statsmodels.tsa.arima_process import arma2ma
 from statsmodels.tsa.statespace.sarimax import SARIMAX
@@ -57,7 +58,11 @@ class ARIMA(ModelSpec):
         # and its likelihood is the one the full form reaches after its diffuse start.
         model = SARIMAX(z, exog=zx, order=(p, 0, q), seasonal_order=seasonal, trend="c" if self.drift else "n",
                         concentrate_scale=True)
-        return self._wrap(model.fit(disp=False, maxiter=200), y, exog, scale)
+        # Conditional-sum-of-squares estimates, then one exact Kalman filter pass for the
+        # likelihood (AICc), residuals and forecasts: within 0.02 of the exact maximum-likelihood
+        # coefficients on these short orders, and a fifth of the time (tests/test_models.py).
+        params = css_estimates(z, zx, self.order, self.seasonal_order, self.period, self.drift)
+        return self._wrap(model.filter(params), y, exog, scale)
 
     def _wrap(self, res, y, exog, scale) -> FittedModel:
         if not np.isfinite(res.llf):
@@ -89,6 +94,54 @@ class ARIMA(ModelSpec):
         aicc = float(res.aic) + 2 + 2 * np.log(scale) * n + 2 * k * (k + 1) / max(n - k - 1, 1)
         params = dict(zip(res.param_names, np.asarray(res.params))) | {"sigma2": sigma**2}
         return FittedModel(self, self.code, len(y), resid, aicc, params, forecaster, applier=applier)
+
+
+BOUND = 0.98  # largest |coefficient| of a conditional-sum-of-squares estimate
+
+
+def _lag_polynomial(coefs, lag: int, sign: float) -> np.ndarray:
+    """1 + sign * (c1 B^lag + c2 B^(2 lag) + ...), lowest power first."""
+    poly = np.zeros(lag * len(coefs) + 1)
+    poly[0] = 1.0
+    poly[lag::lag] = sign * np.asarray(coefs)
+    return poly
+
+
+def css_estimates(z, exog, order, seasonal_order, period: int, drift: bool) -> np.ndarray:
+    """Conditional-sum-of-squares estimates of the ARMA model of the differenced series `z`, in
+    SARIMAX's parameter order (intercept, regressors, ar, ma, seasonal ar, seasonal ma).
+
+    Notes
+    -----
+    The model is SARIMAX's: z_t = x_t b + u_t with phi(B) Phi(B^m) u_t = c + theta(B) Theta(B^m) e_t.
+    Residuals come from one linear filter pass, so a least-squares fit costs milliseconds where
+    the exact likelihood costs a Kalman filter per evaluation. Every polynomial here has one
+    coefficient, so coefficients written as 0.98 tanh(a) stay stationary and invertible while
+    Levenberg-Marquardt searches freely over a."""
+    p, _, q = order
+    sp, _, sq = seasonal_order
+    n = len(z)
+    X = np.empty((n, 0)) if exog is None else np.asarray(exog, float).reshape(n, -1)
+    D = np.column_stack([np.ones(n), X]) if drift else X
+    beta = np.linalg.lstsq(D, z, rcond=None)[0] if D.shape[1] else np.empty(0)
+    k_reg, k_arma = D.shape[1], p + q + sp + sq
+    burn = p + sp * period
+
+    def residuals(params):
+        b, arma = params[:k_reg], BOUND * np.tanh(params[k_reg:])
+        ar, ma = arma[:p], arma[p:p + q]
+        sar, sma = arma[p + q:p + q + sp], arma[p + q + sp:]
+        u = z - X @ (b[1:] if drift else b)
+        ar_poly = P.polymul(_lag_polynomial(ar, 1, -1.0), _lag_polynomial(sar, period, -1.0))
+        ma_poly = P.polymul(_lag_polynomial(ma, 1, 1.0), _lag_polynomial(sma, period, 1.0))
+        w = lfilter(ar_poly, [1.0], u)[burn:] - (b[0] if drift else 0.0)
+        return lfilter([1.0], ma_poly, w)
+
+    start = np.r_[beta, np.zeros(k_arma)]
+    if not k_arma or len(z) - burn <= len(start):
+        return start
+    fit = least_squares(residuals, start, method="lm", x_scale="jac")
+    return np.r_[fit.x[:k_reg], BOUND * np.tanh(fit.x[k_reg:])]
 
 
 def _difference(x, poly: np.ndarray):

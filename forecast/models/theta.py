@@ -7,9 +7,17 @@ from typing import ClassVar
 import numpy as np
 from statsmodels.tsa.forecasting.theta import ThetaModel
 from statsmodels.tsa.seasonal import seasonal_decompose
+from statsmodels.tsa.stattools import acf
 
 from .base import FittedModel, Forecast, ModelSpec
 from .ets import ets_psi
+
+
+def has_seasonality(y, period: int) -> bool:
+    """statsmodels' ThetaModel test: n r_m^2 / sum_{k<m} r_k^2 above the 90% point of chi2(1),
+    with r the autocorrelations of `y`."""
+    rho = acf(y, nlags=period, fft=True)
+    return bool(len(y) * rho[-1] ** 2 / np.sum(rho[:-1] ** 2) > 2.705543454095404)
 
 
 @dataclass(frozen=True)
@@ -33,27 +41,53 @@ class Theta(ModelSpec):
                            use_test=self.test and period > 1, method=method)
         res = model.fit(use_mle=False)
         seasonal = period > 1 and bool(model._has_seasonality)
-        alpha, b0 = float(res.params["alpha"]), float(res.params["b0"])
-        # In-sample one-step errors: simple exponential smoothing with the fitted alpha on the
-        # seasonally adjusted series plus half the drift (theta = 2), re-seasonalised.
-        factors = np.ones(len(y)) if method == "mul" else np.zeros(len(y))
-        if seasonal:
-            factors = seasonal_decompose(y, model="mul" if method == "mul" else "add", period=period).seasonal
+        return self._wrap(y, float(res.params["alpha"]), period if seasonal else 1)
+
+    def _wrap(self, y, alpha: float, period: int) -> FittedModel:
+        """Theta's forecast with smoothing `alpha` on `y`, seasonally adjusted at `period` (1:
+        not), as statsmodels' ThetaModel computes it: classical decomposition (multiplicative
+        for positive data), the OLS slope b0 of the adjusted series, and simple exponential
+        smoothing from the first value, combined with weight 1/2 on the trend (theta = 2)."""
+        n = len(y)
+        method = "mul" if y.min() > 0 else "add"
+        factors = np.ones(n) if method == "mul" else np.zeros(n)
+        if period > 1:
+            factors = seasonal_decompose(y, model=method, period=period).seasonal
+            if method == "mul" and factors.min() <= 0:  # as ThetaModel: fall back to additive
+                method = "add"
+                factors = seasonal_decompose(y, model="add", period=period).seasonal
         adjusted = y / factors if method == "mul" else y - factors
+        t = np.arange(n, dtype=float)
+        b0 = float(np.polyfit(t, adjusted, 1)[0])
+        # In-sample one-step errors: the same smoothing plus half the drift, re-seasonalised.
         level = adjusted[0]
-        fitted = np.empty(len(y))
-        for t, value in enumerate(adjusted):
-            fitted[t] = level + b0 / 2
+        fitted = np.empty(n)
+        for i, value in enumerate(adjusted):
+            fitted[i] = level + b0 / 2
             level = alpha * value + (1 - alpha) * level
         fitted = fitted * factors if method == "mul" else fitted + factors
         resid = y - fitted
         resid[0] = np.nan
         sigma = float(np.sqrt(np.nanmean(resid**2)))
+        season = factors[:period]
 
         def forecaster(h, _exog):
-            mean = np.asarray(res.forecast(h))
+            steps = np.arange(h, dtype=float)
+            if alpha > 0:
+                steps += 1 / alpha - (1 - alpha) ** n / alpha
+            mean = level + b0 * steps / 2
+            if period > 1:
+                ahead = season[(n + np.arange(h)) % period]
+                mean = mean * ahead if method == "mul" else mean + ahead
             psi = ets_psi(h, alpha)
             return Forecast(mean, sigma * np.sqrt(np.cumsum(psi**2)), psi)
 
-        return FittedModel(self, "Theta" + (f"[{period}]" if seasonal else ""), len(y), resid, np.inf,
-                           {"alpha": alpha, "b0": b0}, forecaster)
+        def applier(y_new, _exog):
+            # alpha is held; the season is tested again, as a refit on the shorter data would
+            season_new = self.period if self.period > 1 and len(y_new) >= 2 * self.period + 2 else 1
+            if season_new > 1 and self.test and not has_seasonality(y_new, season_new):
+                season_new = 1
+            return self._wrap(y_new, alpha, season_new)
+
+        return FittedModel(self, "Theta" + (f"[{period}]" if period > 1 else ""), n, resid, np.inf,
+                           {"alpha": alpha, "b0": b0}, forecaster, applier=applier)

@@ -1,0 +1,145 @@
+"""Hierarchies: reconciliation against hand computations, coherence of every method, and
+`forecast batch --hierarchy` end to end."""
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from scipy import sparse
+
+from forecast.cli import main
+from forecast.reconcile import METHODS, Correlation, Structure, reconcile, shrunk_correlation, top_down_shares
+
+from .conftest import SAMPLE
+
+
+def tiny_structure() -> Structure:
+    # total -> a, b (the two bottom series)
+    S = sparse.csr_matrix(np.array([[1.0, 1.0], [1.0, 0.0], [0.0, 1.0]]))
+    return Structure(("total", "a", "b"), ("total", "unit", "unit"), S, np.array([-1, 0, 0]))
+
+
+def identity(nodes: int) -> Correlation:
+    return Correlation(np.zeros((5, nodes)), np.ones(nodes), 1.0)
+
+
+def test_mint_with_an_identity_covariance_is_ols_reconciliation_by_hand():
+    # G = (S'S)^-1 S': S'S = [[2, 1], [1, 2]], S'y = [14, 15] -> bottoms 13/3 and 16/3
+    mean, sd = reconcile(tiny_structure(), "mint_shrink", np.array([[10.0], [4.0], [5.0]]), np.ones((3, 1)),
+                         identity(3))
+    np.testing.assert_allclose(mean[:, 0], [29 / 3, 13 / 3, 16 / 3], rtol=1e-12)
+    # reconciled error S G e with e ~ N(0, I): Var(total) = 1' S G G' S' 1 = (2/3)^2 * 3 ... by hand
+    G = np.linalg.solve(np.array([[2.0, 1], [1, 2]]), np.array([[1.0, 1, 0], [1, 0, 1]]))
+    SG = np.array([[1.0, 1], [1, 0], [0, 1]]) @ G
+    np.testing.assert_allclose(sd[:, 0], np.sqrt(np.sum(SG**2, axis=1)), rtol=1e-12)
+
+
+def test_bottom_up_and_top_down_by_hand():
+    base = np.array([[100.0], [30.0], [10.0]])
+    up, _ = reconcile(tiny_structure(), "bottom_up", base, np.ones((3, 1)), identity(3))
+    np.testing.assert_allclose(up[:, 0], [40, 30, 10])
+    down, down_sd = reconcile(tiny_structure(), "top_down", base, np.array([[8.0], [1], [1]]), identity(3))
+    np.testing.assert_allclose(down[:, 0], [100, 75, 25])
+    np.testing.assert_allclose(down_sd[:, 0], [8, 6, 2])  # each node carries its share of the total's error
+    np.testing.assert_allclose(top_down_shares(tiny_structure(), base)[:, 0], [1, 0.75, 0.25])
+
+
+def test_every_method_adds_up_on_a_three_level_hierarchy():
+    rng = np.random.default_rng(5)
+    # total -> 2 counties -> 5 units (3 + 2)
+    S = np.vstack([np.ones(5), [1, 1, 1, 0, 0], [0, 0, 0, 1, 1], np.eye(5)])
+    structure = Structure(tuple(f"n{i}" for i in range(8)), ("total", "county", "county", *["unit"] * 5),
+                          sparse.csr_matrix(S), np.array([-1, 0, 0, 1, 1, 1, 2, 2]))
+    mean = rng.uniform(10, 50, (8, 4))
+    sd = rng.uniform(1, 3, (8, 4))
+    correlation = shrunk_correlation(rng.normal(size=(40, 8)))
+    for method in METHODS:
+        coherent, out_sd = reconcile(structure, method, mean, sd, correlation)
+        np.testing.assert_allclose(coherent, S @ coherent[3:], rtol=1e-10, err_msg=method)
+        assert (out_sd >= 0).all() and np.isfinite(out_sd).all()
+
+
+def test_shrinkage_intensity_is_schafer_strimmer_by_the_formula():
+    rng = np.random.default_rng(2)
+    r = rng.normal(size=(30, 4)) @ np.array([[1, 0.5, 0, 0], [0, 1, 0.3, 0], [0, 0, 1, 0], [0, 0, 0, 1.0]])
+    lam = shrunk_correlation(r).lam
+    z = (r - r.mean(axis=0)) / r.std(axis=0)
+    n = len(z)
+    w = np.einsum("ki,kj->kij", z, z)
+    var = n / (n - 1) ** 3 * ((w - w.mean(axis=0)) ** 2).sum(axis=0)
+    corr = w.mean(axis=0) * n / (n - 1)
+    off = ~np.eye(4, dtype=bool)
+    np.testing.assert_allclose(lam, var[off].sum() / (corr[off] ** 2).sum(), rtol=1e-10)
+
+
+@pytest.fixture(scope="module")
+def units_file(tmp_path_factory):
+    """Six units of two counties of one city: each unit a scaled, noisy copy of a sample line item."""
+    sample = pd.read_csv(SAMPLE)
+    sample = sample[sample["date"] <= "2023-12"]
+    rng = np.random.default_rng(11)
+    parts = []
+    for i, item in enumerate(["broadband", "local_calls", "mobile_data", "broadband", "other_data", "local_calls"]):
+        rows = sample[sample["component"] == item]
+        value = rows["value"].to_numpy() * rng.uniform(0.2, 1.0) * np.exp(rng.normal(0, 0.02, len(rows)))
+        parts.append(pd.DataFrame({"unit": f"u{i}", "county": "east" if i < 3 else "west", "city": "metro",
+                                   "date": rows["date"], "value": value.round(2)}))
+    path = tmp_path_factory.mktemp("hier") / "units.csv"
+    pd.concat(parts).to_csv(path, index=False)
+    return path
+
+
+def test_batch_hierarchy_end_to_end_adds_up_at_every_level(units_file, tmp_path):
+    out = tmp_path / "h.csv"
+    result = CliRunner().invoke(main, ["batch", str(units_file), "--id-col", "unit", "--horizon", "6",
+                                       "--hierarchy", "county,city", "--jobs", "1", "--quiet", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "reconciled" in result.output and "h.reconcile.csv" in result.output
+    table = pd.read_csv(out)
+    assert list(table.columns[:9]) == ["unit", "series", "date", "mean", "lower_80", "upper_80", "lower_95",
+                                       "upper_95", "model"]
+    assert set(table["level"]) == {"total", "city", "county", "unit"}
+    mean = table.pivot(index="date", columns="unit", values="mean")
+    units = [f"u{i}" for i in range(6)]
+    np.testing.assert_allclose(mean["east"], mean[units[:3]].sum(axis=1), rtol=1e-10)
+    np.testing.assert_allclose(mean["west"], mean[units[3:]].sum(axis=1), rtol=1e-10)
+    np.testing.assert_allclose(mean["metro"], mean["east"] + mean["west"], rtol=1e-10)
+    np.testing.assert_allclose(mean["total"], mean["metro"], rtol=1e-10)
+    assert (table["lower_95"] <= table["lower_80"]).all() and (table["upper_80"] <= table["upper_95"]).all()
+    assert table.loc[table["unit"] == "u4", "county"].eq("west").all()
+    scores = pd.read_csv(tmp_path / "h.reconcile.csv")
+    assert set(scores["method"]) == {"base", *METHODS} and set(scores["level"]) == {"total", "city", "county", "unit"}
+    chosen = table["model"].str.extract(r"reconciled (\w+)")[0].unique()
+    overall = scores[scores["method"] != "base"].groupby("method")["error_pct"].mean()
+    assert list(chosen) == [overall.idxmin()]
+
+
+def test_a_unit_with_two_parents_or_a_missing_level_is_one_clear_line(units_file, tmp_path):
+    frame = pd.read_csv(units_file)
+    frame.loc[frame.index[5], "county"] = "west"  # u0 now belongs to east and west
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    runner = CliRunner()
+    for path, hierarchy, message in ((bad, "county,city", "row 7: unit 'u0' belongs to county 'east' and 'west'"),
+                                     (units_file, "county,region", "no column 'region' for --hierarchy")):
+        result = runner.invoke(main, ["batch", str(path), "--id-col", "unit", "-h", "3", "--hierarchy", hierarchy,
+                                      "--reconcile", "bottom_up", "--quiet", "-o", str(tmp_path / "x.csv")])
+        assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
+        assert not (tmp_path / "x.csv").exists()
+
+
+def test_an_unreadable_unit_is_reported_and_left_out_of_the_sums(units_file, tmp_path):
+    frame = pd.read_csv(units_file)
+    frame["value"] = frame["value"].astype(object)
+    frame.loc[frame["unit"] == "u5", "value"] = "n/a"
+    path = tmp_path / "one_bad.csv"
+    frame.to_csv(path, index=False)
+    out = tmp_path / "h.csv"
+    result = CliRunner().invoke(main, ["batch", str(path), "--id-col", "unit", "-h", "3", "--hierarchy", "county,city",
+                                       "--reconcile", "bottom_up", "--jobs", "1", "--quiet", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "1 unit(s) could not be read" in result.output
+    errors = pd.read_csv(tmp_path / "h.errors.csv")
+    assert errors["unit"].tolist() == ["u5"] and "'n/a' is not a number" in errors["error"].iloc[0]
+    mean = pd.read_csv(out).pivot(index="date", columns="unit", values="mean")
+    assert "u5" not in mean.columns
+    np.testing.assert_allclose(mean["west"], mean["u3"] + mean["u4"], rtol=1e-10)
