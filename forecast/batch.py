@@ -39,7 +39,7 @@ class KeyTask:
 @dataclass(frozen=True)
 class KeyResult:
     key: str
-    table: pd.DataFrame | None  # the contract rows of this key, or None when it failed
+    tables: dict[str, pd.DataFrame]  # the key's rows of each output (empty when it failed)
     error: str | None = None
 
 
@@ -76,31 +76,41 @@ def key_tasks(raw: RawTable, id_col: str, horizon: int, *, season_length: int | 
 
 def forecast_key(task: KeyTask) -> KeyResult:
     """Forecast one key; any failure becomes the key's error, never the batch's."""
+    return guarded(task.key, lambda: {"forecast": _forecast_key(task)})
+
+
+def guarded(key: str, work) -> KeyResult:
+    """`work()`'s tables as the key's result; any failure becomes the key's error, never the run's."""
     try:
-        return KeyResult(task.key, _forecast_key(task))
+        return KeyResult(key, work())
     except ForecastError as exc:
-        return KeyResult(task.key, None, str(exc).replace("\n", " "))
+        return KeyResult(key, {}, str(exc).replace("\n", " "))
     except Exception as exc:  # noqa: BLE001 - one broken key must not sink thousands of others
-        return KeyResult(task.key, None, f"unexpected {type(exc).__name__}: {exc}")
+        return KeyResult(key, {}, f"unexpected {type(exc).__name__}: {exc}")
+
+
+def key_revenue(raw: RawTable):
+    """A key's rows as revenue data, and whether they are a single series (no `component`, or
+    an empty one in a file that mixes both kinds: its series is named `value`)."""
+    from .validate import to_revenue
+
+    frame = raw.frame
+    if "component" in frame.columns and frame["component"].fillna("").astype(str).str.strip().eq("").all():
+        frame = frame.drop(columns="component")
+    if "component" in frame.columns:
+        return to_revenue(raw), False
+    if "value" not in frame.columns:
+        raise InputDataError(f"{raw.source}: needs a column 'value' (or 'component' and 'value')")
+    return to_revenue(RawTable(frame.assign(component=SERIES_NAME), raw.source, raw.first_row, raw.row_word,
+                               raw.row_numbers)), True
 
 
 def _forecast_key(task: KeyTask) -> pd.DataFrame:
-    from .validate import to_revenue
-
-    frame = task.raw.frame
-    if "component" in frame.columns and frame["component"].fillna("").astype(str).str.strip().eq("").all():
-        frame = frame.drop(columns="component")  # a single series in a file that mixes both kinds
-    single = "component" not in frame.columns
-    if single and "value" not in frame.columns:
-        raise InputDataError(f"{task.raw.source}: needs a column 'value' (or 'component' and 'value')")
+    data, single = key_revenue(task.raw)
     if single:
-        raw = RawTable(frame.assign(component=SERIES_NAME), task.raw.source, task.raw.first_row, task.raw.row_word,
-                       task.raw.row_numbers)
-        data = to_revenue(raw)
         return _single_series(data, task)
     from .combine import run_forecast
 
-    data = to_revenue(task.raw)
     result = run_forecast(data, task.horizon, levels=task.levels, jobs=1)
     return result.table.drop(columns="ordinal")
 
@@ -136,35 +146,58 @@ def _single_series(data, task: KeyTask) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-def write_batch(results: Iterable[KeyResult], output: Path, id_col: str, progress=None) -> tuple[int, int, Path | None]:
-    """Stream each key's rows to `output` (a temp file renamed at the end) and the failed keys to
-    OUTPUT.errors.csv; returns (keys, failed, errors path or None)."""
-    output = Path(output)
-    errors_path = output.with_name(f"{output.stem}.errors.csv")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".csv", dir=output.parent)
+class StreamedCSV:
+    """A CSV written frame by frame into a temp file beside `path`, renamed over it by `commit()`
+    (so a failed run never leaves half a file); `abort()` removes the temp file."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".csv", dir=self.path.parent)
+        self.fh = os.fdopen(fd, "w", newline="")
+        self.rows = 0
+
+    def write(self, frame: pd.DataFrame) -> None:
+        frame.to_csv(self.fh, header=self.rows == 0, index=False, lineterminator="\n")
+        self.rows += len(frame)
+
+    def commit(self) -> None:
+        self.fh.close()
+        os.chmod(self.tmp, 0o644)
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.fh.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.tmp)
+
+
+def write_keyed(results: Iterable[KeyResult], outputs: dict[str, Path], id_col: str, errors_path: Path,
+                progress=None) -> tuple[int, int, Path | None]:
+    """Stream each key's tables, the key column first, to `outputs` (table name -> CSV path), and
+    the failed keys to `errors_path`; returns (keys, failed, errors path or None)."""
+    streams = {}
     keys = 0
     failures = []
     try:
-        with os.fdopen(fd, "w", newline="") as fh:
-            header = True
-            for result in results:
-                keys += 1
-                if result.table is None:
-                    failures.append({id_col: result.key, "error": result.error})
-                else:
-                    result.table.insert(0, id_col, result.key)
-                    result.table.to_csv(fh, header=header, index=False)
-                    header = False
-                if progress is not None:
-                    progress(1, len(failures))
+        streams = {name: StreamedCSV(path) for name, path in outputs.items()}
+        for result in results:
+            keys += 1
+            if result.error is not None:
+                failures.append({id_col: result.key, "error": result.error})
+            else:
+                for name, table in result.tables.items():
+                    table.insert(0, id_col, result.key)
+                    streams[name].write(table)
+            if progress is not None:
+                progress(1, len(failures))
         if keys == len(failures):
             raise InputDataError(f"no key could be forecast; the first failed with: {failures[0]['error']}"
                                  if failures else "the input has no keys")
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, output)
+        for stream in streams.values():
+            stream.commit()
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        for stream in streams.values():
+            stream.abort()
         raise
     if failures:
         from .io import write_table
@@ -176,8 +209,8 @@ def write_batch(results: Iterable[KeyResult], output: Path, id_col: str, progres
     return keys, 0, None
 
 
-def _lost(task: KeyTask, reason: str) -> KeyResult:
-    return KeyResult(task.key, None, reason)
+def lost(task: KeyTask, reason: str) -> KeyResult:
+    return KeyResult(task.key, {}, reason)
 
 
 def batch(raw: RawTable, id_col: str, horizon: int, output, *, season_length: int | None = None,
@@ -194,11 +227,13 @@ def batch(raw: RawTable, id_col: str, horizon: int, output, *, season_length: in
     if Path(output).suffix.lower() != ".csv":
         raise ConfigError(f"--output {output}: batch writes CSV as it goes; give a .csv file")
     tasks = list(key_tasks(raw, id_col, horizon, season_length=season_length, levels=levels))
-    results = run_tasks(forecast_key, tasks, engine=engine, jobs=jobs, scheduler=scheduler, on_chunk_error=_lost)
+    results = run_tasks(forecast_key, tasks, engine=engine, jobs=jobs, scheduler=scheduler, on_chunk_error=lost)
     update, close = progress(len(tasks)) if progress is not None else (None, lambda: None)
     began = time.perf_counter()
+    output = Path(output)
     try:
-        keys, failed, errors = write_batch(results, Path(output), id_col, update)
+        keys, failed, errors = write_keyed(results, {"forecast": output}, id_col,
+                                           output.with_name(f"{output.stem}.errors.csv"), update)
     finally:
         close()
     return BatchSummary(keys, failed, time.perf_counter() - began, Path(output), errors)

@@ -185,15 +185,25 @@ def read_regressors(path, freq):
 @click.option("--regressors", type=click.Path(dir_okay=False), help="CSV: date plus one column per regressor.")
 @click.option("--report/--no-report", default=True, show_default=True, help="Write report.html and report.md.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--id-col", help="Backtest every business unit (key) of this column on its own (see `batch`).")
+@click.option("--season-length", type=click.IntRange(min=2),
+              help="With --id-col: seasonal period to look for in single-series keys.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="With --id-col: a process pool on this machine, or a Dask cluster.")
+@click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing cluster's scheduler.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @friendly
 def backtest(input, sheet, db, query, freq, horizon, window, origins, step, strategies, output_dir, levels,
-             config_path, regressors, report, jobs, quiet):
+             config_path, regressors, report, jobs, id_col, season_length, engine, scheduler, quiet):
     """Refit at rolling origins, compare strategies and training windows, and report accuracy."""
     from .backtest import backtest as run_backtest, parse_windows
     from .config import load_config
     from .report import write_backtest
 
+    if id_col is not None:
+        _backtest_keys(input, sheet, id_col, horizon, parse_windows(window), origins, step, strategies, output_dir,
+                       levels, season_length, engine, jobs, scheduler, quiet)
+        return
     config = load_config(config_path)
     data = load_input(input, sheet, db, query, freq)
     names = [s.strip() for s in strategies.split(",") if s.strip()]
@@ -207,6 +217,27 @@ def backtest(input, sheet, db, query, freq, horizon, window, origins, step, stra
                f"annual total MAPE {best['annual_mape']:.2f}% over {len(result.origins)} origins "
                f"({result.seconds:.0f} s)")
     click.echo(f"wrote {', '.join(p.name for p in written)} to {output_dir}", err=True)
+
+
+def _backtest_keys(input, sheet, id_col, horizon, windows, origins, step, strategies, output_dir, levels,
+                   season_length, engine, jobs, scheduler, quiet):
+    import functools as ft
+
+    from .batch import progress_bar
+    from .batch_backtest import batch_backtest
+    from .io import read_table
+
+    if input is None:
+        raise click.UsageError("--id-col backtests the keys of an INPUT file; give one")
+    names = tuple(s.strip() for s in strategies.split(",") if s.strip())
+    summary = batch_backtest(read_table(input, sheet=sheet), id_col, horizon, output_dir, windows=windows,
+                             origins=origins, step=step, strategies=names, season_length=season_length,
+                             levels=tuple(levels) or (80, 95), engine=engine, jobs=jobs, scheduler=scheduler,
+                             progress=ft.partial(progress_bar, quiet=quiet))
+    click.echo(f"backtested {summary.keys - summary.failed} of {summary.keys} keys in {summary.seconds:.1f} s; "
+               f"wrote forecasts.csv and metrics.csv to {output_dir}", err=True)
+    if summary.failed:
+        click.echo(f"note: {summary.failed} key(s) could not be backtested; reasons in {summary.errors}", err=True)
 
 
 class _progress_bar:

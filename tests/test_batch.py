@@ -101,3 +101,41 @@ def test_batch_refuses_a_bad_horizon_or_engine(units, tmp_path):
         batch(read_table(units), "unit", 0, tmp_path / "o.csv")
     with pytest.raises(ConfigError, match="engine"):
         batch(read_table(units), "unit", 3, tmp_path / "o.csv", engine="spark")
+
+
+def test_backtest_over_keys_is_each_keys_own_backtest(units, tmp_path):
+    from forecast.backtest import backtest
+    from forecast.batch import forecast_values
+    from forecast.validate import to_revenue
+
+    out = tmp_path / "bt"
+    out.mkdir()
+    result = CliRunner().invoke(main, ["backtest", str(units), "--id-col", "unit", "--horizon", "3", "--origins", "2",
+                                       "--window", "all", "--strategies", "components,direct", "--season-length",
+                                       "12", "--jobs", "2", "--quiet", "--output-dir", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "backtested 2 of 4 keys" in result.output
+    forecasts, metrics = pd.read_csv(out / "forecasts.csv"), pd.read_csv(out / "metrics.csv")
+    assert list(forecasts.columns[:12]) == ["unit", "origin", "strategy", "series", "date", "step", "mean", "lower_80",
+                                            "upper_80", "lower_95", "upper_95", "actual"]
+    assert list(metrics.columns[:13]) == ["unit", "strategy", "series", "step", "n", "mape", "smape", "mase", "rmsse",
+                                          "bias", "accuracy", "coverage_80", "coverage_95"]
+    assert set(pd.read_csv(out / "errors.csv")["unit"]) == {"broken", "tiny"}
+    # the single-series key: the automatic forecaster on the data up to each origin only
+    frame = pd.read_csv(units)
+    north = frame[frame["unit"] == "north"]
+    rows = forecasts[forecasts["unit"] == "north"]
+    assert rows["origin"].unique().tolist() == ["2023-08", "2023-09"]  # the data end at 2023-12
+    y = north["value"].to_numpy(float)
+    data = to_revenue(read_table(units).__class__(north[["date", "value"]].assign(component="value"), "x", 2))
+    fit = forecast_values(y[:-3], data.first, data.freq, 3, 12)  # origin 2023-09
+    np.testing.assert_allclose(rows.loc[rows["origin"] == "2023-09", "mean"], fit.forecast.mean, rtol=1e-10)
+    np.testing.assert_allclose(rows.loc[rows["origin"] == "2023-09", "actual"], y[-3:])
+    # the revenue-table key: exactly `forecast backtest` on its own rows
+    south = frame[frame["unit"] == "south"].drop(columns="unit")
+    own = backtest(to_revenue(read_table(units).__class__(south, "s", 2)), 3, windows=(None,), origins=2,
+                   strategies=("components", "direct"), jobs=1)
+    mine = forecasts[forecasts["unit"] == "south"]
+    np.testing.assert_allclose(mine["mean"], own.forecasts["mean"], rtol=1e-10)
+    step_all = metrics[(metrics["unit"] == "south") & (metrics["step"] == "all")]
+    np.testing.assert_allclose(step_all["mape"], own.metrics.loc[own.metrics["step"] == "all", "mape"], rtol=1e-10)
