@@ -180,7 +180,7 @@ def node_tasks(units: Units, structure: Structure, horizon: int, season_length: 
             for k, name in enumerate(structure.names)]
 
 
-def _forecast_nodes(tasks, engine, jobs, scheduler, update) -> list[NodeResult]:
+def forecast_nodes(tasks, engine, jobs, scheduler, update) -> list[NodeResult]:
     out = []
     for result in run_tasks(forecast_node, tasks, engine=engine, jobs=jobs, scheduler=scheduler):
         if result.error is not None:
@@ -191,7 +191,7 @@ def _forecast_nodes(tasks, engine, jobs, scheduler, update) -> list[NodeResult]:
     return out
 
 
-def _stack(results: list[NodeResult], tasks: list[NodeTask], width: int):
+def stack_results(results: list[NodeResult], tasks: list[NodeTask], width: int):
     mean = np.vstack([r.mean for r in results])
     sd = np.vstack([r.sd for r in results])
     resid = np.full((width, len(results)), np.nan)
@@ -225,7 +225,7 @@ def choose_method(units: Units, structure: Structure, horizon: int, season_lengt
         if end < max(2 * (season_length or 1), 8):
             break
         tasks = node_tasks(units, structure, horizon, season_length, end)
-        mean, sd, resid = _stack(_forecast_nodes(tasks, engine, jobs, scheduler, update), tasks, end)
+        mean, sd, resid = stack_results(forecast_nodes(tasks, engine, jobs, scheduler, update), tasks, end)
         actual = (structure.summing @ units.values)[:, end:end + horizon]
         history = (structure.summing @ units.values)[:, :end]
         correlation = shrunk_correlation(resid)
@@ -263,10 +263,10 @@ def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], h
             method, scores = choose_method(units, structure, horizon, season_length, engine=engine, jobs=jobs,
                                            scheduler=scheduler, update=update)
         tasks = node_tasks(units, structure, horizon, season_length)
-        results = _forecast_nodes(tasks, engine, jobs, scheduler, update)
+        results = forecast_nodes(tasks, engine, jobs, scheduler, update)
     finally:
         close()
-    mean, sd, resid = _stack(results, tasks, units.values.shape[1])
+    mean, sd, resid = stack_results(results, tasks, units.values.shape[1])
     mean, sd = reconcile(structure, method, mean, sd, shrunk_correlation(resid))
     last = units.first + units.values.shape[1] - 1
     dates = [units.freq.label(o, units.style) for o in range(last + 1, last + horizon + 1)]

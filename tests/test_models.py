@@ -68,7 +68,23 @@ def test_arima_applied_to_a_shorter_history_keeps_its_estimates(seasonal_series)
     res = SARIMAX(diffed / scale, order=(1, 0, 0), seasonal_order=(0, 0, 1, 12), trend="c", concentrate_scale=True)
     params = [v for k, v in fitted.params.items() if k != "sigma2"]
     steps = res.filter(params).forecast(6) * scale
-    np.testing.assert_allclose(fitted.apply(short).forecast(6).mean, short[-12:-6] + steps, rtol=1e-10)
+    applied = fitted.apply(short).forecast(6)  # from the full filter's state at the origin
+    np.testing.assert_allclose(applied.mean, short[-12:-6] + steps, rtol=1e-10)
+    # the error scale is re-estimated on the shorter history, as a filter run on it alone does
+    np.testing.assert_allclose(fitted.apply(short).params["sigma2"], res.filter(params).scale * scale**2, rtol=1e-10)
+
+
+def test_arima_with_regressors_applied_to_a_prefix_is_statsmodels_apply(seasonal_series):
+    rng = np.random.default_rng(6)
+    X = rng.normal(size=(len(seasonal_series) + 6, 2))
+    y = seasonal_series + X[:-6] @ [3.0, -2.0]
+    fitted = ARIMA(1, (1, 1, 1), drift=True).fit(y, X[:-6])
+    for cut in (len(y) - 18, len(y) - 7):
+        fast = fitted.apply(y[:cut], X[:cut]).forecast(6, X[cut:cut + 6])
+        # the same estimates on a copy that is not a prefix take statsmodels' own apply path
+        slow = fitted.apply(y[:cut] + 0.0, X[:cut] * (1 + 1e-15)).forecast(6, X[cut:cut + 6])
+        np.testing.assert_allclose(fast.mean, slow.mean, rtol=1e-9)
+        np.testing.assert_allclose(fast.sd, slow.sd, rtol=1e-9)
 
 
 def test_arima_adapter_is_sarimax_at_its_estimates_and_psi_reproduce_its_variance():
@@ -82,6 +98,20 @@ def test_arima_adapter_is_sarimax_at_its_estimates_and_psi_reproduce_its_varianc
     res = SARIMAX(y / scale, order=(1, 1, 0), trend="c").filter(np.r_[params, fitted.params["sigma2"] / scale**2])
     np.testing.assert_allclose(fc.mean, res.forecast(6) * scale, rtol=1e-5)
     np.testing.assert_allclose(fc.sd, res.get_forecast(6).se_mean * scale, rtol=1e-3)
+    # and the estimates are SARIMAX's own maximum-likelihood ones
+    mle = SARIMAX(np.diff(y) / scale, order=(1, 0, 0), trend="c", concentrate_scale=True).fit(disp=False).params
+    np.testing.assert_allclose(params, mle, atol=1e-3)
+
+
+def test_seasonal_arima_estimates_are_sarimax_maximum_likelihood():
+    # a stable seasonal pattern, where the conditional sum of squares alone is biased
+    rng = np.random.default_rng(4)
+    t = np.arange(132)
+    y = 100 + 0.5 * t + 8 * np.sin(2 * np.pi * t / 12) + np.cumsum(rng.normal(0, 1, 132))
+    fitted = ARIMA(12, (0, 1, 1), (0, 1, 1), drift=False).fit(y)
+    z = np.diff(y[12:] - y[:-12]) / np.std(y)
+    mle = SARIMAX(z, order=(0, 0, 1), seasonal_order=(0, 0, 1, 12), concentrate_scale=True).fit(disp=False)
+    np.testing.assert_allclose([fitted.params["ma.L1"], fitted.params["ma.S.L12"]], mle.params, atol=0.01)
 
 
 def test_css_of_an_ar1_is_least_squares_on_the_lag():
