@@ -48,6 +48,22 @@ def test_ets_adapter_forecast_equals_statsmodels(seasonal_series):
                                rtol=1e-6)
 
 
+def test_every_ets_member_forecasts_and_scores_as_statsmodels_results(seasonal_series):
+    from forecast.models import ets_candidates
+
+    scale = np.mean(np.abs(seasonal_series))
+    members = ets_candidates(12, seasonal=True) + ets_candidates(1)
+    for spec in members:
+        fitted = spec.fit(seasonal_series)
+        model = ETSModel(seasonal_series / scale, error=spec.error, trend=spec.trend, damped_trend=spec.damped,
+                         seasonal=spec.seasonal, seasonal_periods=12 if spec.seasonal else None,
+                         initialization_method="heuristic" if spec.seasonal else "estimated")
+        res = model.smooth([v for k, v in fitted.params.items() if k != "n_params"])
+        np.testing.assert_allclose(fitted.forecast(30).mean, res.forecast(30) * scale, rtol=1e-10, err_msg=spec.code)
+        np.testing.assert_allclose(fitted.aicc, res.aicc, rtol=1e-10, err_msg=spec.code)
+        np.testing.assert_allclose(fitted.residuals, seasonal_series - res.fittedvalues * scale, rtol=1e-10)
+
+
 def test_ets_applied_to_a_shorter_history_keeps_its_estimates(seasonal_series):
     fitted = ETS(12, "mul", "add", True, "mul").fit(seasonal_series)
     scale = np.mean(np.abs(seasonal_series))

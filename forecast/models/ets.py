@@ -54,33 +54,59 @@ class ETS(ModelSpec):
         if multiplicative and y.min() <= 0:
             raise ModelFitError(f"{self.code} needs positive data")
         scale = float(np.mean(np.abs(y))) or 1.0  # rescaling helps the optimiser
-        return self._wrap(self._model(y, scale).fit(disp=False, maxiter=200), y, scale)
+        model = self._model(y, scale)
+        return self._wrap(model, np.asarray(model.fit(disp=False, maxiter=200, return_params=True)), y, scale)
 
-    def _wrap(self, res, y, scale) -> FittedModel:
-        if not np.isfinite(res.llf):
+    def _wrap(self, model: ETSModel, params: np.ndarray, y, scale) -> FittedModel:
+        """The fitted model from statsmodels' raw smoothing pass: its results object would also
+        estimate a covariance matrix of the parameters numerically, a seventh of a fit's time and
+        most of an application's, for nothing used here."""
+        llf = float(model.loglike(params))
+        if not np.isfinite(llf):
             raise ModelFitError(f"{self.code}: the likelihood is not finite")
-        p = dict(zip(res.param_names, np.asarray(res.params)))
+        fitted, states = model.smooth(params, return_raw=True)
+        p = dict(zip(model.param_names, params))
         alpha, beta = p.get("smoothing_level", 0.0), p.get("smoothing_trend", 0.0)
         gamma, phi = p.get("smoothing_seasonal", 0.0), p.get("damping_trend", 1.0)
-        resid = y - np.asarray(res.fittedvalues) * scale
+        resid = y - np.asarray(fitted) * scale
         finite = resid[np.isfinite(resid)]
         sigma = float(np.sqrt(np.mean(finite**2)))
         period = self.period
+        last = np.asarray(states)[-period:] if self.seasonal else np.asarray(states)[-1:]
 
         def forecaster(h, _exog):
-            mean = np.asarray(res.forecast(h)) * scale
+            mean = point_forecast(last, h, trend=bool(self.trend), damped=self.damped, phi=phi,
+                                  seasonal=self.seasonal, period=period) * scale
             psi = ets_psi(h, alpha, beta, gamma, phi, period)
             return Forecast(mean, sigma * np.sqrt(np.cumsum(psi**2)), psi)
 
         def applier(y_new, _exog):
             if (self.error == "mul" or self.seasonal == "mul") and y_new.min() <= 0:
                 raise ModelFitError(f"{self.code} needs positive data")
-            return self._wrap(self._model(y_new, scale).smooth(res.params), y_new, scale)
+            return self._wrap(self._model(y_new, scale), params, y_new, scale)
 
-        n_params = len(res.params) + 1
-        # statsmodels' aicc on the rescaled data differs by a constant per series: fine within it
-        return FittedModel(self, self.code, len(y), resid, float(res.aicc), p | {"n_params": n_params}, forecaster,
-                           applier=applier)
+        k = len(params) + 1  # and the error variance
+        n = len(y)
+        # statsmodels' aicc (on the rescaled data: it differs by a constant per series, fine within it)
+        aicc = -2 * llf + 2 * k + 2 * k * (k + 1) / (n - k - 1) if n - k - 1 > 0 else np.inf
+        return FittedModel(self, self.code, n, resid, aicc, p | {"n_params": k}, forecaster, applier=applier)
+
+
+def point_forecast(states: np.ndarray, h: int, *, trend: bool, damped: bool, phi: float, seasonal: str | None,
+                   period: int) -> np.ndarray:
+    """ETS point forecasts from the last states (rows: the last `period` times, or the last one;
+    columns: level, trend if any, season if any), Hyndman et al. (2008) Table 2.1: level plus
+    the (damped) trend, with the season of the same period a year before added or multiplied.
+    The same for additive and multiplicative errors."""
+    k = np.arange(1, h + 1)
+    level = states[-1, 0]
+    mean = np.full(h, level, dtype=float)
+    if trend:
+        mean += states[-1, 1] * (np.cumsum(phi**k) if damped else k)
+    if seasonal:
+        season = states[-period:, 2 if trend else 1][(k - 1) % period]
+        mean = mean * season if seasonal == "mul" else mean + season
+    return mean
 
 
 def ets_candidates(period: int, *, trend: bool = True, seasonal: bool = False, positive: bool = True) -> list[ETS]:
