@@ -115,7 +115,10 @@ def map_tasks(tasks: list, jobs: int | None, progress=None) -> list[SeriesForeca
                 progress(1)
         return out
     out = [None] * len(tasks)
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), initializer=_limit_threads) as pool:
+    from .engines import one_blas_thread_per_worker
+
+    with one_blas_thread_per_worker(), ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
+                                                           initializer=_limit_threads) as pool:
         futures = {pool.submit(_forecast_task, t): i for i, t in enumerate(tasks)}
         for future in as_completed(futures):
             out[futures[future]] = future.result()

@@ -101,6 +101,25 @@ def make_city(seed: int, scale: float = 1.0) -> tuple[pd.DataFrame, pd.DataFrame
     return long, dekad_long
 
 
+def make_units(units: int, seed: int, per_county: int = 5, per_city: int = 4) -> pd.DataFrame:
+    """`units` sub-branches, each one series (`unit, county, city, date, value`: a small city's
+    total revenue), `per_county` to a county and `per_city` counties to a city. Units of one
+    county share a common monthly shock (1.5%), as branches of one market do."""
+    parts = []
+    county_shock = {}
+    for i in range(units):
+        county, city = i // per_county, i // (per_county * per_city)
+        rng = np.random.default_rng([seed, i])
+        long, _ = make_city(int(rng.integers(1 << 31)), scale=float(rng.uniform(0.02, 0.1)))
+        total = long.groupby("date", sort=True)["value"].sum()
+        if county not in county_shock:
+            county_shock[county] = np.random.default_rng([seed, 10**6 + county]).normal(0, 0.015, len(total))
+        parts.append(pd.DataFrame({"unit": f"sub_{i + 1:04d}", "county": f"county_{county + 1:03d}",
+                                   "city": f"city_{city + 1:02d}", "date": total.index,
+                                   "value": (total.to_numpy() * np.exp(county_shock[county])).round(2)}))
+    return pd.concat(parts, ignore_index=True)
+
+
 def write(frame: pd.DataFrame, path: Path) -> None:
     frame.to_csv(path, index=False, lineterminator="\n")
 

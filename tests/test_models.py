@@ -8,6 +8,7 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 from forecast.models import ARIMA, ETS, Drift, LinearTrend, Naive, SeasonalNaive, Theta
 from forecast.models.arima import css_estimates
 from forecast.models.ets import ets_psi
+from forecast.models.regression import trend_design
 
 
 @pytest.fixture
@@ -154,6 +155,21 @@ def test_css_estimates_are_close_to_sarimax_maximum_likelihood():
     np.testing.assert_allclose(css[1:], [2.0, 0.6, 0.4], atol=0.06)  # and close to the truth
 
 
+def test_linear_trend_applied_to_a_prefix_holds_its_coefficients(seasonal_series):
+    fitted = LinearTrend(12).fit(seasonal_series)
+    X = trend_design(0, len(seasonal_series), 12)
+    model = sm.GLSAR(seasonal_series, X, rho=1)
+    beta = np.asarray(model.iterative_fit(maxiter=6).params)
+    rho = float(np.clip(model.rho[0], -0.95, 0.95))
+    assert fitted.params["rho"] == pytest.approx(rho, rel=1e-12)
+    cut = len(seasonal_series) - 10
+    # by hand: x_h' b + rho^h u_n, with the full fit's b and rho and u_n the prefix's last residual
+    u_n = seasonal_series[cut - 1] - X[cut - 1] @ beta
+    expected = X[cut:cut + 4] @ beta + u_n * rho ** np.arange(1, 5)
+    np.testing.assert_allclose(fitted.apply(seasonal_series[:cut]).forecast(4).mean, expected, rtol=1e-10)
+    np.testing.assert_allclose(fitted.apply(seasonal_series).forecast(5).mean, fitted.forecast(5).mean, rtol=1e-12)
+
+
 def test_baselines_by_hand():
     y = np.array([1.0, 2, 3, 4, 5, 6, 7, 9])
     assert Naive().fit(y).forecast(2).mean.tolist() == [9, 9]
@@ -178,9 +194,20 @@ def test_theta_applied_to_its_own_data_is_the_fit_and_its_season_test_is_statsmo
 def test_theta_adapter_equals_statsmodels(seasonal_series):
     from statsmodels.tsa.forecasting.theta import ThetaModel
 
-    fc = Theta(12).fit(seasonal_series).forecast(12)
-    res = ThetaModel(seasonal_series, period=12, use_test=False, method="mul").fit(use_mle=False)
-    np.testing.assert_allclose(fc.mean, res.forecast(12), rtol=1e-10)
+    from forecast.models.theta import ses_sse
+
+    fitted = Theta(12).fit(seasonal_series)
+    fc = fitted.forecast(12)
+    model = ThetaModel(seasonal_series, period=12, use_test=False, method="mul")
+    res = model.fit(use_mle=False)
+    # our least-squares alpha is statsmodels' (to its optimiser's tolerance), never a worse one
+    np.testing.assert_allclose(fc.mean, res.forecast(12), rtol=1e-6)
+    np.testing.assert_allclose(fitted.params["alpha"], res.params["alpha"], atol=1e-4)
+    adjusted, _ = model._deseasonalize_data()
+    assert ses_sse(adjusted, fitted.params["alpha"]) <= ses_sse(adjusted, res.params["alpha"]) * (1 + 1e-12)
+    # and with statsmodels' alpha, the forecast is statsmodels' to rounding
+    np.testing.assert_allclose(fitted.spec._wrap(seasonal_series, float(res.params["alpha"]), 12).forecast(12).mean,
+                               res.forecast(12), rtol=1e-10)
     assert (np.diff(fc.sd) >= 0).all()
 
 

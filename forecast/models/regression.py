@@ -45,8 +45,17 @@ class LinearTrend(ModelSpec):
         else:
             res = sm.OLS(y, X).fit()
             rho = 0.0
-        beta = np.asarray(res.params)
-        cov = np.asarray(res.cov_params())
+        return self._wrap(y, exog, np.asarray(res.params), rho, np.asarray(res.cov_params()))
+
+    def _wrap(self, y, exog, beta: np.ndarray, rho: float, cov: np.ndarray) -> FittedModel:
+        """The fitted model with coefficients `beta` and AR(1) coefficient `rho` on `y`: also the
+        applier, which holds them (and their covariance) on a shorter history for a rolling
+        origin, re-estimating only the innovation variance."""
+        n = len(y)
+        X = trend_design(0, n, self.period)
+        k_exog = 0 if exog is None else exog.shape[1]
+        if k_exog:
+            X = np.column_stack([X, exog])
         u = y - X @ beta
         innov = np.r_[np.nan, u[1:] - rho * u[:-1]] if rho else u.copy()
         finite = innov[np.isfinite(innov)]
@@ -71,6 +80,9 @@ class LinearTrend(ModelSpec):
             sd = np.sqrt(sigma**2 * np.cumsum(psi**2) + np.maximum(param_var, 0))
             return Forecast(mean, sd, psi, np.sqrt(np.maximum(param_var, 0)))
 
+        def applier(y_new, exog_new):
+            return self._wrap(y_new, exog_new, beta, rho, cov)
+
         label = "LinearTrend" + (f"+Season[{period}]" if period > 1 else "") + ("+AR(1)" if rho else "")
         params = {"intercept": beta[0], "slope": beta[1], "rho": rho}
-        return FittedModel(self, label, n, innov, aicc(loglike, k, len(finite)), params, forecaster)
+        return FittedModel(self, label, n, innov, aicc(loglike, k, len(finite)), params, forecaster, applier=applier)

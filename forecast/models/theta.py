@@ -1,16 +1,34 @@
-"""The Theta method (winner of the M3 competition) over statsmodels' ThetaModel."""
+"""The Theta method (winner of the M3 competition), computed as statsmodels' ThetaModel does."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from statsmodels.tsa.forecasting.theta import ThetaModel
+from scipy.optimize import minimize_scalar
+from scipy.signal import lfilter
 from statsmodels.tsa.seasonal import seasonal_decompose
 from statsmodels.tsa.stattools import acf
 
 from .base import FittedModel, Forecast, ModelSpec
 from .ets import ets_psi
+
+
+def ses_sse(y: np.ndarray, alpha: float) -> float:
+    """Sum of squared one-step errors of simple exponential smoothing from the first value."""
+    level = lfilter([alpha], [1.0, alpha - 1.0], y, zi=[(1.0 - alpha) * y[0]])[0]
+    return float(np.sum((y[1:] - level[:-1]) ** 2))
+
+
+def ses_alpha(y: np.ndarray) -> float:
+    """The smoothing parameter of least squares in [0, 1], as statsmodels' ExponentialSmoothing
+    finds it for ThetaModel (a grid, then a bounded search around its best point): statsmodels'
+    own fit builds a full results object, most of the Theta family's time."""
+    grid = np.linspace(0.0, 1.0, 41)
+    best = grid[int(np.argmin([ses_sse(y, a) for a in grid]))]
+    found = minimize_scalar(lambda a: ses_sse(y, a), bounds=(max(0.0, best - 0.025), min(1.0, best + 0.025)),
+                            method="bounded", options={"xatol": 1e-7})
+    return float(found.x) if found.fun <= ses_sse(y, best) else float(best)
 
 
 def has_seasonality(y, period: int) -> bool:
@@ -36,18 +54,16 @@ class Theta(ModelSpec):
 
     def _fit(self, y, exog):
         period = self.period if self.period > 1 and len(y) >= 2 * self.period + 2 else 1
-        method = "mul" if y.min() > 0 else "add"
-        model = ThetaModel(y, period=period if period > 1 else None, deseasonalize=period > 1,
-                           use_test=self.test and period > 1, method=method)
-        res = model.fit(use_mle=False)
-        seasonal = period > 1 and bool(model._has_seasonality)
-        return self._wrap(y, float(res.params["alpha"]), period if seasonal else 1)
+        if period > 1 and self.test and not has_seasonality(y, period):
+            period = 1
+        return self._wrap(y, None, period)
 
-    def _wrap(self, y, alpha: float, period: int) -> FittedModel:
-        """Theta's forecast with smoothing `alpha` on `y`, seasonally adjusted at `period` (1:
-        not), as statsmodels' ThetaModel computes it: classical decomposition (multiplicative
-        for positive data), the OLS slope b0 of the adjusted series, and simple exponential
-        smoothing from the first value, combined with weight 1/2 on the trend (theta = 2)."""
+    def _wrap(self, y, alpha: float | None, period: int) -> FittedModel:
+        """Theta's forecast on `y`, seasonally adjusted at `period` (1: not), as statsmodels'
+        ThetaModel computes it: classical decomposition (multiplicative for positive data), the
+        OLS slope b0 of the adjusted series, and simple exponential smoothing from the first
+        value with smoothing `alpha` (None: the least-squares one, `ses_alpha`), combined with
+        weight 1/2 on the trend (theta = 2)."""
         n = len(y)
         method = "mul" if y.min() > 0 else "add"
         factors = np.ones(n) if method == "mul" else np.zeros(n)
@@ -57,6 +73,8 @@ class Theta(ModelSpec):
                 method = "add"
                 factors = seasonal_decompose(y, model="add", period=period).seasonal
         adjusted = y / factors if method == "mul" else y - factors
+        if alpha is None:
+            alpha = ses_alpha(adjusted)
         t = np.arange(n, dtype=float)
         b0 = float(np.polyfit(t, adjusted, 1)[0])
         # In-sample one-step errors: the same smoothing plus half the drift, re-seasonalised.
