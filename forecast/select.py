@@ -9,7 +9,6 @@ and as a prior regression adjustment elsewhere (ETS, Theta, baselines).
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 
 from dataclasses import dataclass, field
 
@@ -174,10 +173,7 @@ def _best_member(members, y, X, X_future, h, errors):
     by AICc at their conditional-sum-of-squares estimates, and only the best order is estimated
     by exact maximum likelihood (which costs four times as much)."""
     if len(members) > 1 and all(m.family == "arima" for m in members):
-        ranked = _lowest_aicc([dataclasses.replace(m, exact=False) for m in members], y, X, X_future, h, errors)
-        if ranked is None:
-            return None
-        return _lowest_aicc([dataclasses.replace(ranked[0], exact=True)], y, X, X_future, h, errors)
+        return _lowest_aicc(_rank_arima(members, y, X, errors)[:1], y, X, X_future, h, errors)
     additive = [m for m in members if m.family == "ets" and m.error == "add"]
     if not additive or len(additive) == len(members):
         return _lowest_aicc(members, y, X, X_future, h, errors)
@@ -188,6 +184,21 @@ def _best_member(members, y, X, X_future, h, errors):
     second = _lowest_aicc([m for m in members if m not in additive and (m.trend, m.damped, m.period) == shape],
                           y, X, X_future, h, errors)
     return best if second is None or best[1].aicc <= second[1].aicc else second
+
+
+def _rank_arima(members, y, X, errors) -> list:
+    """ARIMA orders that can be fitted, by AICc at their conditional-sum-of-squares estimates."""
+    varying = np.ptp(X, axis=0) > 0
+    exog = X[:, varying] if varying.any() else None
+    scored = []
+    for spec in members:
+        if len(y) < spec.min_obs():
+            continue
+        try:
+            scored.append((spec.css_aicc(y, exog), spec))
+        except ModelFitError as exc:
+            errors.append(f"{spec.family}: {exc}")
+    return [spec for _, spec in sorted(scored, key=lambda t: t[0])]
 
 
 def _lowest_aicc(members, y, X, X_future, h, errors):

@@ -256,3 +256,17 @@ def test_shared_trend_error_moves_whole_paths():
     # the annual sum is wider than with independent trend errors per step
     alone = Forecast(fc.mean, fc.sd, fc.psi).sample_paths(rng.standard_normal((100_000, h)))
     assert paths.sum(axis=1).std() > 1.4 * alone.sum(axis=1).std()  # 19.8 vs 13.1 exactly
+
+
+def test_css_aicc_ranks_orders_as_the_fitted_models_at_those_estimates_would(seasonal_series):
+    from forecast.models.arima import _aicc
+
+    for spec in (ARIMA(12, (0, 1, 1), (0, 1, 1), drift=False), ARIMA(1, (1, 1, 1), drift=True)):
+        model, params, scale = spec._state_space(seasonal_series, None)
+        at_css = model.filter(params, cov_type="none")
+        assert spec.css_aicc(seasonal_series) == pytest.approx(_aicc(at_css.llf, len(params), model.nobs, scale))
+        # and the same formula as the fitted model's own AICc (at its maximum-likelihood estimates)
+        fitted = spec.fit(seasonal_series)
+        ml = model.filter([v for k, v in fitted.params.items() if k != "sigma2"], cov_type="none")
+        assert fitted.aicc == pytest.approx(_aicc(ml.llf, len(params), model.nobs, scale), rel=1e-10)
+        assert fitted.aicc <= spec.css_aicc(seasonal_series) + 1e-9  # the likelihood only rose

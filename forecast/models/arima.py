@@ -23,7 +23,6 @@ class ARIMA(ModelSpec):
     order: tuple[int, int, int] = (0, 1, 1)
     seasonal_order: tuple[int, int, int] = (0, 0, 0)
     drift: bool = True
-    exact: bool = True  # maximum likelihood; False: conditional sum of squares only (to rank orders)
 
     def min_obs(self) -> int:
         p, d, q = self.order
@@ -45,7 +44,8 @@ class ARIMA(ModelSpec):
             poly = P.polymul(poly, np.r_[1, np.zeros(self.period - 1), -1])
         return poly
 
-    def _fit(self, y, exog):
+    def _state_space(self, y, exog):
+        """SARIMAX for the ARMA model of the differenced, rescaled series, with its CSS estimates."""
         d, sd = self.order[1], self.seasonal_order[1]
         if self.drift and d + sd > 1:
             raise ModelFitError(f"{self.code}: drift with more than one difference is not identified")
@@ -59,10 +59,28 @@ class ARIMA(ModelSpec):
         # and its likelihood is the one the full form reaches after its diffuse start.
         model = SARIMAX(z, exog=zx, order=(p, 0, q), seasonal_order=seasonal, trend="c" if self.drift else "n",
                         concentrate_scale=True)
-        params = css_estimates(z, zx, self.order, self.seasonal_order, self.period, self.drift)
-        if self.exact:
-            params = exact_ml(model, params)
-        return self._wrap(model.filter(params, cov_type="none"), y, exog, scale)
+        return model, css_estimates(z, zx, self.order, self.seasonal_order, self.period, self.drift), scale
+
+    def _fit(self, y, exog):
+        model, params, scale = self._state_space(y, exog)
+        return self._wrap(model.filter(exact_ml(model, params), cov_type="none"), y, exog, scale)
+
+    def css_aicc(self, y, exog=None) -> float:
+        """AICc at the conditional-sum-of-squares estimates (the exact likelihood there): what
+        ranks the orders before the best one is estimated by maximum likelihood. Raises
+        ModelFitError when the order cannot be fitted."""
+        y = np.asarray(y, float)
+        if len(y) < self.min_obs():
+            raise ModelFitError(f"{self.code} needs at least {self.min_obs()} observations, got {len(y)}")
+        with np.errstate(all="ignore"):
+            try:
+                model, params, scale = self._state_space(y, exog)
+                llf = float(model.loglike(params))
+            except (ValueError, np.linalg.LinAlgError) as exc:
+                raise ModelFitError(f"{self.code}: {exc}") from exc
+        if not np.isfinite(llf):
+            raise ModelFitError(f"{self.code}: the likelihood is not finite")
+        return _aicc(llf, len(params), model.nobs, scale)
 
     def _wrap(self, res, y, exog, scale) -> FittedModel:
         """The fitted model on `y`, from SARIMAX results `res` of the differenced data. `y` may be
@@ -112,11 +130,15 @@ class ARIMA(ModelSpec):
             return self._wrap(res.apply(z, exog=zx), y_new, exog_new, scale)
 
         params = dict(zip(res.param_names, np.asarray(res.params))) | {"sigma2": sigma**2}
-        aicc = np.nan
-        if not prefix:
-            k = len(res.params) + 1
-            aicc = float(res.aic) + 2 + 2 * np.log(scale) * n_z + 2 * k * (k + 1) / max(n_z - k - 1, 1)
+        aicc = np.nan if prefix else _aicc(float(res.llf), len(res.params), n_z, scale)
         return FittedModel(self, self.code, len(y), resid, aicc, params, forecaster, applier=applier)
+
+
+def _aicc(llf: float, n_params: int, n: int, scale: float) -> float:
+    """AICc of the ARMA model of the differences with `n_params` estimates and the concentrated
+    variance, on the original scale (the data were divided by `scale`)."""
+    k = n_params + 1
+    return -2 * llf + 2 * k + 2 + 2 * np.log(scale) * n + 2 * k * (k + 1) / max(n - k - 1, 1)
 
 
 def _difference(x, poly: np.ndarray):
