@@ -120,16 +120,10 @@ def forecast_values(y, first: int, freq, horizon: int, season_length: int | None
     show it, by the same tests as a season found unaided: a peak of the detrended autocorrelation
     at that lag and real STL seasonal strength (keeping it everywhere cost 0.3 sMAPE points on M3
     monthly, scripts/bench_batch.py)."""
-    from .classify import find_period, strengths
     from .select import forecast_single
 
-    y = np.asarray(y, float)
-    period = None
-    if season_length:
-        period = find_period(y, freq, candidates=(season_length,))
-        if period > 1 and strengths(y, period, freq)[1] < 0.2:
-            period = 1
-    return forecast_single(SERIES_NAME, y, first, freq, horizon, period=period)
+    return forecast_single(SERIES_NAME, np.asarray(y, float), first, freq, horizon,
+                           season_candidates=(season_length,) if season_length else None)
 
 
 def _single_series(data, task: KeyTask) -> pd.DataFrame:

@@ -77,9 +77,12 @@ def strengths(y: np.ndarray, period: int, freq: Frequency) -> tuple[float, float
 
 
 def classify_series(name: str, y, freq: Frequency, *, override_group: str | None = None,
-                    override_period: int | None = None, source: str = "data") -> Classification:
+                    override_period: int | None = None, source: str = "data",
+                    candidates: tuple[int, ...] | None = None) -> Classification:
+    """Group and period of one series; the period is looked for among `candidates` (the
+    frequency's usual periods by default) and kept only where STL finds a real season there."""
     y = np.asarray(y, float)
-    period = override_period if override_period is not None else find_period(y, freq)
+    period = override_period if override_period is not None else find_period(y, freq, candidates)
     ft, fs = strengths(y, period, freq)
     if period > 1 and fs < 0.2 and override_period is None:
         period = 1  # a peak in the autocorrelation that STL finds no real season behind

@@ -463,10 +463,11 @@ def judgmental_forecast(name, y, first, freq, plan: SeriesPlan, horizon, warning
 
 
 def forecast_single(name: str, y, first: int, freq: Frequency, horizon: int, *, period: int | None = None,
-                    window: int | str | None = None, calendar: bool = True,
-                    per_day: bool | None = None) -> SeriesForecast:
+                    window: int | str | None = None, calendar: bool = True, per_day: bool | None = None,
+                    season_candidates: tuple[int, ...] | None = None) -> SeriesForecast:
     """The automatic forecaster for one series on its own: classify it (fixed or fluctuating,
-    seasonal period found from the data unless `period` is given), then choose, fit and forecast.
+    seasonal period found from the data among `season_candidates`, the frequency's usual ones by
+    default, unless `period` is given), then choose, fit and forecast.
 
     Notes
     -----
@@ -476,6 +477,6 @@ def forecast_single(name: str, y, first: int, freq: Frequency, horizon: int, *, 
     """
     from .classify import classify_series
 
-    cls = classify_series(name, np.asarray(y, float), freq, override_period=period)
+    cls = classify_series(name, np.asarray(y, float), freq, override_period=period, candidates=season_candidates)
     plan = SeriesPlan(group=cls.group, period=cls.period, window=window, calendar=calendar, per_day=per_day)
     return forecast_series(name, y, first, freq, plan, horizon)
