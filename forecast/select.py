@@ -173,7 +173,11 @@ def _best_member(members, y, X, X_future, h, errors):
     by AICc at their conditional-sum-of-squares estimates, and only the best order is estimated
     by exact maximum likelihood (which costs four times as much)."""
     if len(members) > 1 and all(m.family == "arima" for m in members):
-        return _lowest_aicc(_rank_arima(members, y, X, errors)[:1], y, X, X_future, h, errors)
+        for spec in _rank_arima(members, y, X, errors):  # the next order only if the best one fails
+            best = _lowest_aicc([spec], y, X, X_future, h, errors)
+            if best is not None:
+                return best
+        return None
     additive = [m for m in members if m.family == "ets" and m.error == "add"]
     if not additive or len(additive) == len(members):
         return _lowest_aicc(members, y, X, X_future, h, errors)

@@ -142,6 +142,7 @@ def main() -> None:
             unit.insert(0, "unit", f"county_{i + 1:02d}")
             parts.append(unit.drop(columns="group"))
         write(pd.concat(parts), args.out_dir / "units_monthly.csv")
+    write(make_units(60, args.seed), args.out_dir / "branches_monthly.csv")
 
 
 if __name__ == "__main__":
