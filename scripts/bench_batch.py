@@ -5,7 +5,7 @@ Writes the 1,428 M3 monthly training series as one batch file (`unit, date, valu
 for each N, and scores the forecasts on the official hold-out with the competition's sMAPE and
 MASE (Theta, the M3 winner: 13.89 / 0.858).
 
-    python scripts/bench_batch.py --jobs 1,2
+    python scripts/bench_batch.py --jobs 1,2 --engines local,dask
     python scripts/bench_batch.py --limit 200 --jobs 2       # a quick look
 """
 from __future__ import annotations
@@ -29,6 +29,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "benchdata" / "m3_tidy.csv.gz"))
     parser.add_argument("--jobs", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--engines", default="local", help="comma-separated: local, dask")
     parser.add_argument("--limit", type=int, help="N evenly spaced series (for a quick look)")
     args = parser.parse_args()
     data = pd.read_parquet(args.data) if args.data.endswith(".parquet") else pd.read_csv(args.data, parse_dates=["ds"])
@@ -42,12 +43,13 @@ def main() -> None:
     batch_file = work / "m3_monthly.csv"
     pd.DataFrame({"unit": train["series_id"], "date": train["ds"].dt.strftime("%Y-%m"),
                   "value": train["y"]}).to_csv(batch_file, index=False)
-    for jobs in map(int, args.jobs.split(",")):
-        out = work / f"fc{jobs}.csv"
+    runs = [(engine, int(jobs)) for engine in args.engines.split(",") for jobs in args.jobs.split(",")]
+    for engine, jobs in runs:
+        out = work / f"fc_{engine}{jobs}.csv"
         began = time.perf_counter()
         subprocess.run([sys.executable, "-m", "forecast", "batch", str(batch_file), "--id-col", "unit",
-                        "--horizon", "18", "--season-length", "12", "--jobs", str(jobs), "--quiet",
-                        "--output", str(out)], check=True)
+                        "--horizon", "18", "--season-length", "12", "--jobs", str(jobs), "--engine", engine,
+                        "--quiet", "--output", str(out)], check=True)
         seconds = time.perf_counter() - began
         fc = pd.read_csv(out)
         scores = []
@@ -57,7 +59,8 @@ def main() -> None:
             f = rows["mean"].to_numpy(float)[:len(actual)]
             scores.append((smape(actual, f), mase(actual, f, naive_scale(y, 12))))
         s, m = np.mean(scores, axis=0)
-        print(f"forecast batch, {len(ids)} M3 monthly series, --jobs {jobs}: {seconds:.1f} s end to end, "
+        print(f"forecast batch, {len(ids)} M3 monthly series, --engine {engine} --jobs {jobs}: {seconds:.1f} s "
+              f"end to end, "
               f"{len(ids) / seconds:.2f} series/s; sMAPE {s:.2f}, MASE {m:.3f} ({len(scores)} forecast)")
 
 
