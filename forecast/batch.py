@@ -106,13 +106,16 @@ def key_revenue(raw: RawTable):
 
 
 def _forecast_key(task: KeyTask) -> pd.DataFrame:
+    """The key's rows in the contract's order: series, date, mean, bounds, model (the key column
+    goes in front when written)."""
     data, single = key_revenue(task.raw)
     if single:
-        return _single_series(data, task)
-    from .combine import run_forecast
+        table = _single_series(data, task)
+    else:
+        from .combine import run_forecast
 
-    result = run_forecast(data, task.horizon, levels=task.levels, jobs=1)
-    return result.table.drop(columns="ordinal")
+        table = run_forecast(data, task.horizon, levels=task.levels, jobs=1).table.drop(columns="ordinal")
+    return table[["series", "date", *[c for c in table.columns if c not in ("series", "date")]]]
 
 
 def forecast_values(y, first: int, freq, horizon: int, season_length: int | None):

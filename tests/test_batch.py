@@ -32,8 +32,8 @@ def test_each_key_is_forecast_and_broken_ones_are_reported(units, tmp_path):
     summary = batch(read_table(units), "unit", 6, out, season_length=12, jobs=1)
     assert (summary.keys, summary.failed) == (4, 2)
     table = pd.read_csv(out)
-    assert list(table.columns) == ["unit", "date", "series", "mean", "lower_80", "upper_80", "lower_95", "upper_95",
-                                   "model"]
+    assert list(table.columns) == ["unit", "series", "date", "mean", "lower_80", "upper_80", "lower_95", "upper_95",
+                                   "model"]  # as ../shared/CONTRACT.md names them
     assert list(dict.fromkeys(table["unit"])) == ["north", "south"]
     north = table[table["unit"] == "north"]
     assert list(north["series"].unique()) == ["value"] and list(north["date"]) == [f"2024-0{m}" for m in range(1, 7)]
