@@ -200,7 +200,7 @@ def stack_results(results: list[NodeResult], tasks: list[NodeTask], width: int):
     return mean, sd, resid
 
 
-def relative_errors(structure: Structure, forecast: np.ndarray, actual: np.ndarray, history: np.ndarray) -> np.ndarray:
+def relative_errors(forecast: np.ndarray, actual: np.ndarray, history: np.ndarray) -> np.ndarray:
     """Mean absolute error of each node over the steps, relative to its mean absolute history."""
     scale = np.mean(np.abs(history), axis=1)
     return np.mean(np.abs(actual - forecast), axis=1) / np.where(scale > 0, scale, 1.0)
@@ -231,7 +231,7 @@ def choose_method(units: Units, structure: Structure, horizon: int, season_lengt
         correlation = shrunk_correlation(resid)
         candidates = {"base": mean} | {m: reconcile(structure, m, mean, sd, correlation)[0] for m in METHODS}
         for method, forecast in candidates.items():
-            for level, score in level_scores(structure, relative_errors(structure, forecast, actual, history)).items():
+            for level, score in level_scores(structure, relative_errors(forecast, actual, history)).items():
                 rows.append({"origin": units.freq.label(units.first + end - 1, units.style), "method": method,
                              "level": level, "error_pct": 100 * score})
     if not rows:
