@@ -135,12 +135,18 @@ def _single_series(data, task: KeyTask) -> pd.DataFrame:
     ords = np.arange(data.last + 1, data.last + task.horizon + 1)
     mean, sd = fit.forecast.mean, fit.forecast.sd
     table = {"date": [data.label(o) for o in ords], "series": SERIES_NAME, "mean": mean}
-    for level in task.levels:
-        z = norm.ppf(0.5 + level / 200)
-        table[f"lower_{level}"] = mean - z * sd
-        table[f"upper_{level}"] = mean + z * sd
+    table |= normal_bounds(mean, sd, task.levels)
     table["model"] = fit.label
     return pd.DataFrame(table)
+
+
+def normal_bounds(mean: np.ndarray, sd: np.ndarray, levels) -> dict[str, np.ndarray]:
+    """`lower_L` and `upper_L` columns for each level L: mean -/+ the normal quantile times sd."""
+    out = {}
+    for level in levels:
+        z = norm.ppf(0.5 + level / 200)
+        out[f"lower_{level}"], out[f"upper_{level}"] = mean - z * sd, mean + z * sd
+    return out
 
 
 class StreamedCSV:

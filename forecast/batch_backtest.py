@@ -15,10 +15,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from .backtest import SEASON_LAG, backtest, backtest_origins, score_forecasts, window_label
-from .batch import SERIES_NAME, BatchSummary, KeyTask, forecast_values, guarded, key_revenue, key_tasks, lost
+from .batch import (SERIES_NAME, BatchSummary, KeyResult, KeyTask, forecast_values, guarded, key_revenue,
+                    key_tasks, lost, normal_bounds, write_keyed)
 from .engines import run_tasks
 from .errors import ConfigError
 from .io import RawTable
@@ -34,7 +34,7 @@ class KeyBacktest:
     strategies: tuple
 
 
-def backtest_key(job: KeyBacktest) -> "KeyResult":  # noqa: F821 - batch.KeyResult
+def backtest_key(job: KeyBacktest) -> KeyResult:
     return guarded(job.task.key, lambda: _backtest_key(job))
 
 
@@ -58,10 +58,7 @@ def _backtest_key(job: KeyBacktest) -> dict[str, pd.DataFrame]:
             table = {"origin": data.label(origin), "strategy": "auto", "series": SERIES_NAME,
                      "date": [data.label(o) for o in ords], "step": np.arange(1, task.horizon + 1),
                      "mean": fit.forecast.mean}
-            for level in task.levels:
-                z = norm.ppf(0.5 + level / 200)
-                table[f"lower_{level}"] = fit.forecast.mean - z * fit.forecast.sd
-                table[f"upper_{level}"] = fit.forecast.mean + z * fit.forecast.sd
+            table |= normal_bounds(fit.forecast.mean, fit.forecast.sd, task.levels)
             table["actual"] = y.reindex(ords).to_numpy(float)
             table |= {"window": window_label(window), "naive_mae": M.naive_scale(history, lag),
                       "naive_mse": M.naive_scale(history, lag, power=2), "model": fit.label}
@@ -79,8 +76,6 @@ def batch_backtest(raw: RawTable, id_col: str, horizon: int, output_dir, *, wind
 
     Single-series keys are forecast by the automatic forecaster (strategy `auto`) on the window's
     last periods (`all` or `auto`: all history); revenue-table keys by each of `strategies`."""
-    from .batch import write_keyed
-
     if horizon < 1:
         raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
     folder = Path(output_dir)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.stats import norm
 
+from .batch import normal_bounds
 from .calendar import Frequency
 from .engines import run_tasks
 from .errors import ConfigError, ForecastError, InputDataError
@@ -272,10 +272,7 @@ def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], h
     dates = [units.freq.label(o, units.style) for o in range(last + 1, last + horizon + 1)]
     table = {id_col: np.repeat(structure.names, horizon), "series": "value", "date": np.tile(dates, nodes),
              "mean": mean.ravel()}
-    for level in levels:
-        z = norm.ppf(0.5 + level / 200)
-        table[f"lower_{level}"] = (mean - z * sd).ravel()
-        table[f"upper_{level}"] = (mean + z * sd).ravel()
+    table |= normal_bounds(mean.ravel(), sd.ravel(), levels)
     table["model"] = np.repeat([f"{r.model}; reconciled {method}" for r in results], horizon)
     table["level"] = np.repeat(structure.levels, horizon)
     frame = pd.DataFrame(table)

@@ -214,8 +214,7 @@ def exact_ml(model: SARIMAX, start: np.ndarray) -> np.ndarray:
     k_arma = model.k_ar_params + model.k_ma_params + model.k_seasonal_ar_params + model.k_seasonal_ma_params
     if not k_arma:
         return start  # a regression on the differences: CSS is already least squares
-    bounds = [(None, None)] * (len(start) - k_arma) + [(-BOUND_ML, BOUND_ML)] * k_arma
-    start = np.r_[start[:len(start) - k_arma], np.clip(start[len(start) - k_arma:], -BOUND_ML, BOUND_ML)]
+    bounds = [(None, None)] * (len(start) - k_arma) + [(-BOUND_ML, BOUND_ML)] * k_arma  # CSS stays inside
     with np.errstate(all="ignore"):
         fit = minimize(lambda p: -model.loglike(p), start, method="L-BFGS-B", bounds=bounds)
     return fit.x if np.isfinite(fit.fun) and fit.fun <= -model.loglike(start) else start

@@ -53,10 +53,13 @@ class Theta(ModelSpec):
         return 2 * self.period + 2 if self.period > 1 else 4
 
     def _fit(self, y, exog):
+        return self._wrap(y, None, self._season(y))
+
+    def _season(self, y) -> int:
+        """The period `y` is seasonally adjusted at: `period` when long enough (and, with
+        `test`, when the test finds a season there), else 1."""
         period = self.period if self.period > 1 and len(y) >= 2 * self.period + 2 else 1
-        if period > 1 and self.test and not has_seasonality(y, period):
-            period = 1
-        return self._wrap(y, None, period)
+        return 1 if period > 1 and self.test and not has_seasonality(y, period) else period
 
     def _wrap(self, y, alpha: float | None, period: int) -> FittedModel:
         """Theta's forecast on `y`, seasonally adjusted at `period` (1: not), as statsmodels'
@@ -102,10 +105,7 @@ class Theta(ModelSpec):
 
         def applier(y_new, _exog):
             # alpha is held; the season is tested again, as a refit on the shorter data would
-            season_new = self.period if self.period > 1 and len(y_new) >= 2 * self.period + 2 else 1
-            if season_new > 1 and self.test and not has_seasonality(y_new, season_new):
-                season_new = 1
-            return self._wrap(y_new, alpha, season_new)
+            return self._wrap(y_new, alpha, self._season(y_new))
 
         return FittedModel(self, "Theta" + (f"[{period}]" if period > 1 else ""), n, resid, np.inf,
                            {"alpha": alpha, "b0": b0}, forecaster, applier=applier)
