@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar as _pycal
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,10 +30,39 @@ SPRING_FESTIVAL = {
 }
 
 _DEKAD_DAYS = {1: 0, 11: 1, 21: 2}
-_YEAR_RE = re.compile(r"^\s*(\d{4})\s*$")
-_MONTH_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})\s*$")
-_QUARTER_RE = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]([1-4])\s*$")
-_DAY_RE = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?\s*$")
+_DEKAD_WORDS = {"上": 1, "中": 11, "下": 21}
+_QUARTER_WORDS = {"1": 1, "2": 2, "3": 3, "4": 4, "一": 1, "二": 2, "三": 3, "四": 4}
+_MONTH_NAMES = {name: i for i, full in enumerate(
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+     "november", "december"], start=1) for name in (full, full[:3])} | {"sept": 9}
+
+# The period labels finance exports carry, each read as (year, month[, day]) or (year, quarter).
+# Each form maps to one output style: outputs write the standard forms 2024-01, 2024Q1, 2024 and
+# ISO days, whatever form the file used.
+_YEAR_FORMS = [re.compile(r"^(\d{4})\s*年?$")]
+_MONTH_FORMS = [
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})$"),                   # 2024-01, 2024/1, 2024.01
+    re.compile(r"^(\d{4})(\d{2})$"),                                # 202401
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月份?$"),                # 2024年1月, 2024年01月(份)
+]
+_NAMED_MONTH_FORMS = [
+    re.compile(r"^([A-Za-z]{3,9})\.?[\s\-'’/]*(\d{4}|\d{2})$"),          # Jan-24, Jan 2024, January 2024
+    re.compile(r"^(\d{2}|\d{4})[\s\-/]*([A-Za-z]{3,9})\.?$"),           # 24-Jan, 2024 Jan
+]
+_QUARTER_FORMS = [
+    re.compile(r"^(\d{4})\s*[-/ ]?\s*[Qq]\s*([1-4])$"),               # 2024Q1, 2024-Q1, 2024 Q1
+    re.compile(r"^[Qq]([1-4])\s*[-/ ]?\s*(\d{4})$"),                   # Q1 2024 (quarter first)
+    re.compile(r"^(\d{4})\s*年\s*第?\s*([1-4一二三四])\s*季度?$"),        # 2024年第1季度, 2024年一季度
+]
+_DEKAD_FORMS = [
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*([上中下])旬$"),        # 2024年1月上旬
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]?\s*([上中下])旬$"),  # 2024-01上旬, 2024-01-中旬
+]
+_DAY_FORMS = [
+    re.compile(r"^(\d{4})\s*[-/.]\s*(\d{1,2})\s*[-/.]\s*(\d{1,2})(?:[ T]0?0:00(?::00(?:\.0+)?)?)?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),                         # 20240131
+    re.compile(r"^(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$"),     # 2024年1月31日
+]
 
 
 @dataclass(frozen=True)
@@ -126,25 +156,50 @@ class ParsedDates:
     style: str  # month | quarter | iso
 
 
+def _match(forms, text):
+    for form in forms:
+        m = form.match(text)
+        if m:
+            return m.groups()
+    return None
+
+
+def _named_month(name: str) -> int:
+    if name.lower() not in _MONTH_NAMES:
+        raise ValueError(name)
+    return _MONTH_NAMES[name.lower()]
+
+
+def _full_year(text: str) -> int:
+    return int(text) if len(text) == 4 else 2000 + int(text)
+
+
 def _to_date(value) -> tuple[dt.date, str]:
+    """A period label as (first day, style); ValueError when it is no period form we know."""
     if isinstance(value, (pd.Timestamp, dt.datetime)):
         return dt.date(value.year, value.month, value.day), "iso"
     if isinstance(value, dt.date):
         return value, "iso"
-    text = str(value)
-    m = _YEAR_RE.match(text)
-    if m:
-        return dt.date(int(m.group(1)), 1, 1), "year"
-    m = _MONTH_RE.match(text)
-    if m:
-        return dt.date(int(m.group(1)), int(m.group(2)), 1), "month"
-    m = _QUARTER_RE.match(text)
-    if m:
-        return dt.date(int(m.group(1)), (int(m.group(2)) - 1) * 3 + 1, 1), "quarter"
-    m = _DAY_RE.match(text)
-    if m:
-        return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), "iso"
+    text = unicodedata.normalize("NFKC", str(value)).strip()
+    if (g := _match(_YEAR_FORMS, text)) is not None:
+        return dt.date(int(g[0]), 1, 1), "year"
+    if (g := _match(_MONTH_FORMS, text)) is not None:
+        return dt.date(int(g[0]), int(g[1]), 1), "month"
+    if (g := _match(_NAMED_MONTH_FORMS, text)) is not None:
+        name, year = (g[0], g[1]) if g[0][0].isalpha() else (g[1], g[0])
+        return dt.date(_full_year(year), _named_month(name), 1), "month"
+    if (g := _match(_QUARTER_FORMS, text)) is not None:
+        year, quarter = (g[1], g[0]) if len(g[0]) == 1 else g
+        return dt.date(int(year), (_QUARTER_WORDS[quarter] - 1) * 3 + 1, 1), "quarter"
+    if (g := _match(_DEKAD_FORMS, text)) is not None:
+        return dt.date(int(g[0]), int(g[1]), _DEKAD_WORDS[g[2]]), "dekad"
+    if (g := _match(_DAY_FORMS, text)) is not None:
+        return dt.date(int(g[0]), int(g[1]), int(g[2])), "iso"
     raise ValueError(text)
+
+
+def _is_month_end(d: dt.date) -> bool:
+    return d.day == month_length(d.year, d.month) and d.day != 1
 
 
 def parse_dates(values, *, source: str, rows=None, freq: str | None = None) -> ParsedDates:
@@ -161,7 +216,8 @@ def parse_dates(values, *, source: str, rows=None, freq: str | None = None) -> P
         except (ValueError, TypeError):
             raise InputDataError(
                 f"{source}: row {row}, column 'date': cannot read {str(value)!r} as a period; "
-                "write months as 2024-03, quarters as 2024Q1, years as 2024, days/dekads/weeks as 2024-03-11"
+                "write months as 2024-03 (or 2024年3月, Mar-2024), quarters as 2024Q1, years as 2024, "
+                "days/dekads/weeks as 2024-03-11"
             ) from None
         dates.append(d)
         styles.add(style)
@@ -173,6 +229,18 @@ def parse_dates(values, *, source: str, rows=None, freq: str | None = None) -> P
             "write every period in one form, e.g. all as 2024-03"
         )
     style = styles.pop()
+    if style == "dekad":  # 上旬/中旬/下旬: dekads by name, whatever the days present
+        style, freq = "iso", freq or "dekad"
+    elif style == "iso" and all(_is_month_end(d) for d in dates) and freq in (None, "month", "quarter", "year"):
+        # Month-end dates (2024-01-31), as ledgers and Excel exports often write months.
+        dates = [d.replace(day=1) for d in dates]
+        months = sorted({d.year * 12 + d.month - 1 for d in dates})
+        quarter_ends = all(d.month in (3, 6, 9, 12) for d in dates) and (
+            len(months) == 1 or min(np.diff(months)) >= 3)
+        quarterly = freq == "quarter" or (freq is None and quarter_ends)
+        if quarterly:
+            dates = [d.replace(month=d.month - 2) if d.month in (3, 6, 9, 12) else d for d in dates]
+        style = "quarter" if quarterly else "month"
     if freq is None:
         freq_obj = _infer(dates, style, source)
     else:
@@ -263,3 +331,14 @@ def spring_festival_share(freq: Frequency, ordinals, window: tuple[int, int] = (
 
 def month_length(year: int, month: int) -> int:
     return _pycal.monthrange(year, month)[1]
+
+
+def is_period(value) -> bool:
+    """Whether a cell reads as a period label in one of the known forms."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return False
+    try:
+        _to_date(value)
+    except (ValueError, TypeError):
+        return False
+    return True

@@ -11,30 +11,33 @@ import os
 import shutil
 import stat
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import InputDataError
+from .names import rename_headers
+from .sniff import RawTable, csv_rows, decode, delimiter_of, table_from_grid
 
 
-@dataclass(frozen=True)
-class RawTable:
-    frame: pd.DataFrame
-    source: str
-    first_row: int  # file row number of frame.iloc[0] (header is row 1 in CSV and Excel)
-    row_word: str = "row"
-    row_numbers: "object | None" = None  # file row of each frame row, when not consecutive (one key of a batch)
+def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = None, db: str | None = None,
+               query: str | None = None, encoding: str | None = None) -> RawTable:
+    """Read a revenue table from a CSV or .xlsx file, or from a database query.
 
-
-def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = None,
-               db: str | None = None, query: str | None = None) -> RawTable:
-    """Read a revenue table from a CSV or .xlsx file, or from a database query."""
+    CSV text is decoded by its BOM, else as UTF-8, GB18030 (Chinese Excel) or Windows-1252
+    (`encoding` forces one); the separator (comma, semicolon, tab, pipe) and the decimal mark
+    are detected; title, unit and note rows above the header are skipped, and a unit such as
+    `单位：万元` is kept on the table. In a workbook the data sheet is found when it is not the
+    first. A table with periods across and line items down is turned the usual way round.
+    """
     if db is not None or query is not None:
         if not (db and query):
             raise InputDataError("--db and --query go together: give a SQLAlchemy URL and a SELECT")
-        return _read_db(db, query)
+        from .database import read_query
+
+        frame, source = read_query(db, query)
+        return RawTable(frame.set_axis(rename_headers(list(frame.columns)), axis=1), source, first_row=1,
+                        row_word="result row")
     if path is None:
         raise InputDataError("no input: give a CSV or .xlsx file, or --db URL --query SQL")
     path = Path(path)
@@ -44,65 +47,25 @@ def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = Non
     if path.is_dir():
         raise InputDataError(f"{source}: is a folder; give a CSV or .xlsx file")
     suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise InputDataError(f"{source}: the old .xls format cannot be read; open it in Excel and save it as "
+                             ".xlsx or CSV")
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            frame = _read_excel(path, sheet)
-        else:
-            if path.stat().st_size == 0:
-                raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows")
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except InputDataError:
-        raise
-    except pd.errors.EmptyDataError:
-        raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows") from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise InputDataError(f"{source}: cannot be read as {'Excel' if suffix.startswith('.xls') else 'CSV'} "
-                             f"({first}); save it as UTF-8 CSV or .xlsx") from None
-    return RawTable(_normalise_columns(frame), source, first_row=2)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputDataError(f"{source}: cannot be read ({exc.strerror}); check its permissions") from None
+    if not data.strip():
+        raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows")
+    if suffix in (".xlsx", ".xlsm"):
+        from .workbook import workbook_table
 
-
-def _read_excel(path: Path, sheet: str | None) -> pd.DataFrame:
-    import openpyxl  # noqa: F401  (a clear ImportError if missing)
-
-    with pd.ExcelFile(path, engine="openpyxl") as book:
-        if sheet is not None and sheet not in book.sheet_names:
-            raise InputDataError(f"{path}: no sheet {sheet!r}; sheets are {', '.join(book.sheet_names)}")
-        frame = book.parse(sheet if sheet is not None else 0, dtype=object)
-    return frame.map(lambda v: "" if pd.isna(v) else v)
-
-
-def _read_db(url: str, query: str) -> RawTable:
-    import sqlalchemy as sa
-
-    source = f"query on {_safe_url(url)}"
-    try:
-        engine = sa.create_engine(url)
-        with engine.connect() as conn:
-            frame = pd.read_sql_query(sa.text(query), conn)
-    except (sa.exc.SQLAlchemyError, ImportError, ValueError) as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise InputDataError(f"{source}: {first}; check the URL and the SELECT statement") from None
-    frame = frame.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
-    return RawTable(_normalise_columns(frame), source, first_row=1, row_word="result row")
-
-
-def _safe_url(url: str) -> str:
-    with contextlib.suppress(Exception):
-        import sqlalchemy as sa
-
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
-    return url
-
-
-def _normalise_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    frame = frame.copy()
-    frame.columns = [str(c).strip().lower() if str(c).strip().lower() in _KNOWN else str(c).strip()
-                     for c in frame.columns]
-    return frame
-
-
-_KNOWN = {"date", "component", "value", "group"}
+        return workbook_table(path, data, sheet)
+    if sheet is not None:
+        raise InputDataError(f"--sheet {sheet!r} is for .xlsx input, and {source} is not a workbook; "
+                             "leave --sheet out")
+    text = decode(data, source, encoding)
+    delimiter = delimiter_of(text)
+    return table_from_grid(csv_rows(text, delimiter), source, delimiter)
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = "forecast") -> None:

@@ -24,6 +24,7 @@ class RevenueData:
     source: str
     groups: dict = field(default_factory=dict)  # component -> group given in the file
     notes: tuple = ()  # things worth telling the user (negative values, ...)
+    unit: str | None = None  # e.g. 万元, from the file's unit row
 
     @property
     def components(self) -> list[str]:

@@ -2,22 +2,27 @@
 the row or column, what was found and how to fix it."""
 from __future__ import annotations
 
-import re
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
-from .calendar import parse_dates
+from .amounts import to_amount
+from .calendar import is_period, parse_dates
 from .errors import InputDataError
-from .io import RawTable
+from .names import clashing, is_total
 from .revenue import GROUPS, RevenueData
+from .sniff import RawTable, blank
 
 MIN_PERIODS = 3  # below this not even a naive forecast has anything to go on
-_NUMBER_CLEAN = re.compile(r"[,\s_]")
+TOTAL_TOLERANCE = 0.005  # a total within 0.5% of the sum of its parts is that sum (rounding in exports)
 
 
 def to_revenue(raw: RawTable, *, freq: str | None = None, key_columns: tuple[str, ...] = ()) -> RevenueData:
-    """Validate a long or wide revenue table (see CONTRACT.md) and return it tidy."""
+    """Validate a long or wide revenue table (see CONTRACT.md) and return it tidy.
+
+    Footnote rows below the data are dropped; a total row, column or line item (合计, total...)
+    is checked against the sum of the others and left out (see `drop_totals`)."""
     frame, source = raw.frame, raw.source
     if frame.shape[1] == 0 or (len(frame) == 0 and "date" not in frame.columns):
         raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows")
@@ -25,30 +30,91 @@ def to_revenue(raw: RawTable, *, freq: str | None = None, key_columns: tuple[str
     if len(frame) == 0:
         raise InputDataError(f"{source}: has a header but no data rows; add at least {MIN_PERIODS} periods")
     rows = np.asarray(raw.row_numbers) if raw.row_numbers is not None else np.arange(len(frame)) + raw.first_row
+    frame, rows, total_rows = _split_note_and_total_rows(frame, rows, key_columns)
     long = _to_long(frame, source, key_columns)
     rows = rows[long.pop("_pos").to_numpy()]
     parsed = parse_dates(long["date"], source=source, rows=rows, freq=freq)
-    values = check_numeric(long["value"], source, rows, raw.row_word)
+    values = check_numeric(long["value"], source, rows, raw.row_word, decimal=raw.decimal)
     tidy = pd.DataFrame({"ordinal": parsed.ordinals, "component": long["component"].astype(str).str.strip(),
                          "value": values})
     if (tidy["component"] == "").any():
         row = rows[np.flatnonzero(tidy["component"] == "")[0]]
         raise InputDataError(f"{source}: {raw.row_word} {row}, column 'component' is empty; name the line item")
+    check_names(tidy["component"], source)
     groups = check_groups(long, source, rows, raw.row_word)
     check_duplicates(tidy, rows, source, parsed, raw.row_word)
+    tidy, notes = drop_totals(tidy, total_rows, raw, key_columns, lambda o: parsed.freq.label(int(o), parsed.style))
     # Line items keep the order in which the file first names them.
     rank = {c: i for i, c in enumerate(dict.fromkeys(tidy["component"]))}
     tidy = tidy.assign(_rank=tidy["component"].map(rank)).sort_values(["_rank", "ordinal"], kind="stable")
-    data = RevenueData(tidy.drop(columns="_rank").reset_index(drop=True), parsed.freq, parsed.style, source, groups)
+    data = RevenueData(tidy.drop(columns="_rank").reset_index(drop=True), parsed.freq, parsed.style, source,
+                       {c: g for c, g in groups.items() if c in rank}, unit=raw.unit)
     check_gaps(data)
     check_length(data)
     negatives = tidy[tidy["value"] < 0]
-    notes = ()
     if len(negatives):
         first = negatives.iloc[0]
-        notes = (f"{source}: {len(negatives)} negative value(s), e.g. {first['component']} at "
-                 f"{data.label(int(first['ordinal']))} = {first['value']:g}; kept as revenue adjustments",)
-    return RevenueData(data.frame, data.freq, data.style, source, groups, notes)
+        notes += (f"{source}: {len(negatives)} negative value(s), e.g. {first['component']} at "
+                  f"{data.label(int(first['ordinal']))} = {first['value']:g}; kept as revenue adjustments",)
+    return replace(data, notes=notes)
+
+
+def _split_note_and_total_rows(frame: pd.DataFrame, rows: np.ndarray, key_columns):
+    """Rows whose period cell is a total word (a 合计 row summing the periods), and notes below
+    the data (a period cell that is no period and no amount beside it) are taken out."""
+    dates = frame["date"]
+    totals = dates.map(is_total).to_numpy(bool)
+    values = frame.drop(columns=[c for c in ("date", "component", "group", *key_columns) if c in frame.columns])
+    empty = values.map(blank).all(axis=1).to_numpy(bool) if values.shape[1] else np.ones(len(frame), bool)
+    periods = dates.map(is_period).to_numpy(bool)
+    notes = np.zeros(len(frame), bool)
+    if periods.any():
+        after = np.arange(len(frame)) > np.flatnonzero(periods)[-1]
+        notes = after & ~periods & empty
+    keep = ~(totals | notes)
+    return frame[keep].reset_index(drop=True), rows[keep], frame[totals & ~notes].reset_index(drop=True)
+
+
+def check_names(components: pd.Series, source: str) -> None:
+    for group in clashing(components):
+        raise InputDataError(f"{source}: line items {' and '.join(map(repr, group))} differ only in case, width or "
+                             "spaces; give each line item one spelling")
+
+
+def drop_totals(tidy: pd.DataFrame, total_rows: pd.DataFrame, raw: RawTable, key_columns, label) -> tuple:
+    """Take a total line item or column (合计, 总计, total, sum...) and a total row out of the
+    modelling when it equals the sum of the others to 0.5% (it would count the revenue twice);
+    raise naming the periods or items that do not add up when it does not."""
+    notes: tuple = ()
+    totals = [c for c in dict.fromkeys(tidy["component"]) if is_total(c)]
+    others = tidy[~tidy["component"].isin(totals)]
+    if totals and len(others):
+        summed = others.groupby("ordinal")["value"].sum()
+        for name in totals:
+            given = tidy[tidy["component"] == name].set_index("ordinal")["value"]
+            expected = summed.reindex(given.index).fillna(0.0)
+            off = ~np.isclose(given, expected, rtol=TOTAL_TOLERANCE, atol=1e-9)
+            if off.any():
+                bad = [f"{label(o)} ({given[o]:,.2f} vs {expected[o]:,.2f})" for o in given.index[off][:3]]
+                raise InputDataError(
+                    f"{raw.source}: the total {name!r} does not equal the sum of the other line items in "
+                    f"{int(off.sum())} period(s): {', '.join(bad)}; correct it, or rename the column if it is "
+                    "not a total")
+        notes += (f"{raw.source}: {', '.join(map(repr, totals))} equals the sum of the line items; used as a "
+                  "check and left out of the modelling",)
+        tidy = others
+    if len(total_rows):
+        long = _to_long(total_rows, raw.source, key_columns)
+        sums = tidy.groupby("component")["value"].sum()
+        for component, cell in zip(long["component"].astype(str).str.strip(), long["value"]):
+            if component in totals or blank(cell) or component not in sums.index:
+                continue
+            given = check_numeric(pd.Series([cell]), raw.source, ["total row"], decimal=raw.decimal)[0]
+            if not np.isclose(given, sums[component], rtol=TOTAL_TOLERANCE, atol=1e-9):
+                raise InputDataError(f"{raw.source}: the total row gives {component} = {given:,.2f} but its periods "
+                                     f"sum to {sums[component]:,.2f}; correct the total row or remove it")
+        notes += (f"{raw.source}: the total row ({total_rows['date'].iloc[0]}) adds up; left out of the modelling",)
+    return tidy, notes
 
 
 def check_columns(frame: pd.DataFrame, source: str) -> None:
@@ -80,20 +146,15 @@ def _to_long(frame: pd.DataFrame, source: str, key_columns) -> pd.DataFrame:
     return long.sort_values(["_pos"], kind="stable").reset_index(drop=True)
 
 
-def check_numeric(values: pd.Series, source: str, rows, row_word: str = "row", column: str = "value") -> np.ndarray:
-    def convert(v):
-        if isinstance(v, (int, float, np.number)) and not isinstance(v, bool):
-            return float(v)
-        text = _NUMBER_CLEAN.sub("", str(v))
-        return float(text) if text else np.nan
-
+def check_numeric(values: pd.Series, source: str, rows, row_word: str = "row", column: str = "value",
+                  decimal: str = ".") -> np.ndarray:
     out = np.empty(len(values))
     for i, v in enumerate(values):
         try:
-            out[i] = convert(v)
+            out[i] = to_amount(v, decimal)
         except ValueError:
             raise InputDataError(f"{source}: {row_word} {rows[i]}, column {column!r}: {str(v)!r} is not a number; "
-                                 "write plain numbers such as 1234.5") from None
+                                 "write amounts such as 1234.5, 1,234.50 or (12.50)") from None
         if np.isnan(out[i]) or np.isinf(out[i]):
             raise InputDataError(f"{source}: {row_word} {rows[i]}, column {column!r} is empty; fill in the value "
                                  "(write 0 if there was no revenue) or remove the row")

@@ -161,7 +161,7 @@ def test_budget_cli_csv_and_xlsx_hold_the_same_numbers(sample, fast_config, tmp_
 @pytest.mark.parametrize("args, message", [
     (["--as-of", "2023-05", "--target", "1000"], "is not in 2024"),
     (["--as-of", "2025-03", "--target", "1000"], "after the data's last period"),
-    (["--as-of", "May 2024", "--target", "1000"], "--as-of 'May 2024' is not a month period"),
+    (["--as-of", "next May", "--target", "1000"], "--as-of 'next May' is not a month period"),
     (["--target", "-5"], "positive amount"),
     (["--target", "lots"], "is not an amount"),
     ([], "give the annual target"),

@@ -1,0 +1,176 @@
+"""What an export looks like before it is a table: its text encoding, its separator, and where
+the header is among title, unit and note rows.
+
+Finance teams' files come from Chinese Excel (GB18030/GBK), from "Unicode text" exports
+(UTF-16, tab-separated), from European locales (semicolons, decimal commas) and from report
+templates with a title and a unit row (`单位：万元`) above the header. Each is recognised here
+so that none needs an option; `--encoding` forces the encoding when the guess is wrong.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from .amounts import decimal_mark
+from .calendar import is_period
+from .errors import InputDataError
+from .names import DATE_ALIASES, canonical_header, rename_headers
+
+ENCODINGS_TRIED = ("utf-8", "gb18030", "cp1252")
+_UNIT = re.compile(r"(?:单位|單位|unit|units)\s*[:：]\s*([^\s,;，；)）]+)", re.IGNORECASE)
+_UNIT_IN_BRACKETS = re.compile(r"[(（]\s*((?:万|千|百万|亿)?元|(?:thousand|million)s?\s*\w*)\s*[)）]", re.IGNORECASE)
+HEADER_SEARCH_ROWS = 30
+
+
+def decode(data: bytes, source: str, encoding: str | None = None) -> str:
+    """The file's text: a forced encoding, else by its BOM, else UTF-8, GB18030, Windows-1252."""
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputDataError(f"--encoding {encoding!r} is not an encoding Python knows; use e.g. utf-8, "
+                                 "gb18030 or utf-16") from None
+        try:
+            return data.decode(encoding).lstrip("\ufeff")
+        except UnicodeDecodeError as exc:
+            raise InputDataError(f"{source}: byte {exc.start} cannot be read as {encoding}; check --encoding "
+                                 "or leave it out to detect the encoding") from None
+    for bom, name in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                      (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return _decode_or_fail(data, name, source)
+    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:  # UTF-16 without a BOM
+        return _decode_or_fail(data, "utf-16-le" if data[1] == 0 else "utf-16-be", source)
+    for name in ENCODINGS_TRIED:
+        try:
+            return data.decode(name)
+        except UnicodeDecodeError:
+            continue
+    raise InputDataError(f"{source}: cannot tell the file's text encoding; save it as UTF-8 CSV, or give "
+                         "--encoding")  # unreachable in practice: cp1252 decodes almost anything
+
+
+def _decode_or_fail(data: bytes, encoding: str, source: str) -> str:
+    try:
+        return data.decode(encoding).lstrip("\ufeff")
+    except UnicodeDecodeError as exc:
+        raise InputDataError(f"{source}: looks like {encoding} but byte {exc.start} is not; save it again as "
+                             "UTF-8 CSV, or give --encoding") from None
+
+
+def delimiter_of(text: str) -> str:
+    """Comma, semicolon, tab or pipe: the one that splits the most lines into the same number
+    (above one) of cells, quoted cells respected."""
+    lines = [line for line in text.splitlines() if line.strip()][:HEADER_SEARCH_ROWS + 20]
+    best, best_score = ",", (0, 0)
+    for candidate in (",", ";", "\t", "|"):
+        widths = [len(row) for row in csv.reader(lines, delimiter=candidate)]
+        common = max(set(widths), key=widths.count) if widths else 1
+        score = (widths.count(common) if common > 1 else 0, common)
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+def csv_rows(text: str, delimiter: str) -> list[list[str]]:
+    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+
+
+@dataclass(frozen=True)
+class RawTable:
+    frame: pd.DataFrame
+    source: str
+    first_row: int  # file row number of frame.iloc[0] (header is row 1 in CSV and Excel)
+    row_word: str = "row"
+    row_numbers: "object | None" = None  # file row of each frame row, when not consecutive
+    unit: str | None = None  # e.g. 万元, from a unit row above the header
+    decimal: str = "."  # the file's decimal mark (a comma in European semicolon files)
+
+
+@dataclass(frozen=True)
+class Layout:
+    header: int  # index of the header row in the grid
+    unit: str | None  # e.g. 万元, from a unit row or a title
+
+
+def filled(row) -> list:
+    return [c for c in row if not blank(c)]
+
+
+def blank(cell) -> bool:
+    return cell is None or (isinstance(cell, str) and cell.strip() == "")
+
+
+def find_layout(grid: list[list], source: str) -> Layout:
+    """The header row: the first row of two or more cells that names a date column, or whose next
+    filled row starts with a period (a wide table whose first column holds the periods), or whose
+    own cells after the first are periods (line items down, months across). Rows above it are
+    titles, units and notes; a unit found there is kept for plots and reports."""
+    rows = [i for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]) if filled(row)]
+    if not rows:
+        raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows")
+    for pos, i in enumerate(rows):
+        cells = filled(grid[i])
+        if len(cells) < 2:
+            continue
+        names = {canonical_header(c) for c in cells if isinstance(c, str)}
+        below = grid[rows[pos + 1]] if pos + 1 < len(rows) else []
+        first_below = next((c for c in below if not blank(c)), None)
+        periods_across = sum(bool(is_period(c)) for c in cells[1:])
+        if (names & DATE_ALIASES or (first_below is not None and is_period(first_below) and not is_period(cells[0]))
+                or periods_across >= max(2, len(cells) - 2)):
+            return Layout(i, _unit(grid[:i]))
+    return Layout(rows[0], _unit([]))
+
+
+def _unit(rows) -> str | None:
+    for row in rows:
+        for cell in filled(row):
+            text = str(cell)
+            m = _UNIT.search(text) or _UNIT_IN_BRACKETS.search(text)
+            if m:
+                return m.group(1)
+    return None
+
+
+def table_from_grid(grid: list[list], source: str, delimiter: str = ",") -> RawTable:
+    """The table below the header row of a grid of cells (see `sniff.find_layout`)."""
+    layout = find_layout(grid, source)
+    header = ["" if c is None else c for c in grid[layout.header]]
+    body = [(i, row) for i, row in enumerate(grid[layout.header + 1:], start=layout.header + 2)
+            if any(not blank(c) for c in row)]
+    width = max([len(header)] + [len(row) for _, row in body])
+    while width > 1 and blank(header[width - 1] if width <= len(header) else "") and all(
+            len(row) < width or blank(row[width - 1]) for _, row in body):
+        width -= 1  # empty trailing columns (a ragged export)
+    header = list(header[:width]) + [""] * (width - len(header))
+    names = rename_headers([str(h).strip() or f"column {j + 1}" for j, h in enumerate(header)])
+    rows = [list(row[:width]) + [""] * (width - len(row)) for _, row in body]
+    frame = pd.DataFrame(rows, columns=names, dtype=object).map(lambda v: "" if v is None else v)
+    numbers = np.array([i for i, _ in body], dtype=np.int64)
+    if "date" not in frame.columns and len(frame) and is_period(frame.iloc[0, 0]):
+        frame = frame.rename(columns={frame.columns[0]: "date"})  # the periods' column, headed otherwise
+    cells = [c for col in frame.columns if col not in ("date", "component", "group") for c in frame[col]]
+    table = RawTable(frame, source, first_row=int(numbers[0]) if len(numbers) else layout.header + 2,
+                     row_numbers=numbers, unit=layout.unit, decimal=decimal_mark(cells, delimiter))
+    if "date" not in frame.columns and sum(map(is_period, frame.columns[1:])) >= 2:
+        return periods_across(table)
+    return table
+
+
+def periods_across(raw: RawTable) -> RawTable:
+    """Line items down and periods across (a common report layout) as a long table; columns that
+    are not periods (a 合计 column of row totals) are left out."""
+    frame = raw.frame
+    name_col = frame.columns[0]
+    period_cols = [c for c in frame.columns[1:] if is_period(c)]
+    long = frame.melt(id_vars=[name_col], value_vars=period_cols, var_name="date", value_name="value")
+    long = long.rename(columns={name_col: "component"})[["date", "component", "value"]]
+    numbers = np.tile(np.asarray(raw.row_numbers), len(period_cols))
+    return replace(raw, frame=long.reset_index(drop=True), row_numbers=numbers, first_row=int(numbers[0]))
