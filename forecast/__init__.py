@@ -17,9 +17,9 @@ from .validate import to_revenue
 __version__ = "0.1.0"
 
 
-def load(path=None, *, sheet=None, db=None, query=None, freq=None) -> RevenueData:
-    """Read and validate a revenue table (CSV, .xlsx, or a database query)."""
-    return to_revenue(read_table(path, sheet=sheet, db=db, query=query), freq=freq)
+def load(path=None, *, sheet=None, db=None, query=None, freq=None, encoding=None) -> RevenueData:
+    """Read and validate a revenue table (CSV, .xlsx, or a read-only database query)."""
+    return to_revenue(read_table(path, sheet=sheet, db=db, query=query, encoding=encoding), freq=freq)
 
 
 __all__ = ["Classification", "Config", "ConfigError", "ForecastError", "ForecastResult", "InputDataError",
