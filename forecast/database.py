@@ -75,6 +75,8 @@ def read_only_engine(url_text: str):
             dbapi_connection.execute("PRAGMA query_only = ON")
 
         return engine, url
+    if url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")  # psycopg 3, as the ledger uses
     try:
         options = {"postgresql_readonly": True} if backend == "postgresql" else {}
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool).execution_options(**options)
@@ -98,7 +100,8 @@ def read_query(url_text: str, query: str) -> tuple[pd.DataFrame, str]:
     try:
         with engine.connect() as conn:
             try:
-                frame = pd.read_sql_query(sa.text(query), conn)
+                result = conn.execute(sa.text(query))
+                frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()), dtype=object)
             finally:
                 conn.rollback()
     except sa.exc.SQLAlchemyError as exc:
@@ -106,5 +109,5 @@ def read_query(url_text: str, query: str) -> tuple[pd.DataFrame, str]:
         raise InputDataError(f"{source}: {first}; check the URL and the SELECT statement") from None
     finally:
         engine.dispose()
-    frame = frame.astype(object).map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
+    frame = frame.map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
     return frame, source
