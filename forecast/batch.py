@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -154,8 +153,10 @@ class StreamedCSV:
     (so a failed run never leaves half a file); `abort()` removes the temp file."""
 
     def __init__(self, path: Path):
-        self.path = Path(path)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".csv", dir=self.path.parent)
+        from .io import temp_beside
+
+        self.path = Path(path).resolve() if Path(path).is_symlink() else Path(path)
+        fd, self.tmp = temp_beside(self.path)
         self.fh = os.fdopen(fd, "w", newline="")
         self.rows = 0
 
@@ -164,9 +165,10 @@ class StreamedCSV:
         self.rows += len(frame)
 
     def commit(self) -> None:
+        from .io import commit_temp
+
         self.fh.close()
-        os.chmod(self.tmp, 0o644)
-        os.replace(self.tmp, self.path)
+        commit_temp(self.tmp, self.path)
 
     def abort(self) -> None:
         self.fh.close()

@@ -4,6 +4,7 @@ live in cli_ledger.py."""
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from pathlib import Path
 
@@ -18,14 +19,46 @@ DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 from .calendar import FREQUENCIES as FREQS
 
 
+class Interrupted(click.ClickException):
+    exit_code = 130
+
+    def __init__(self):
+        super().__init__("interrupted; nothing written")
+
+
+def one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def friendly(fn):
-    """Turn ForecastError into click's one-line error (exit 1)."""
+    """Run a command so that its outputs appear all together or not at all, and every failure
+    is one line: the toolkit's errors exit 1, Ctrl-C 130, file-system errors name the file, and
+    anything unexpected says it is a bug (FORECAST_DEBUG=1 shows the traceback)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from .io import all_or_nothing
+
         try:
-            return fn(*args, **kwargs)
+            with all_or_nothing():
+                return fn(*args, **kwargs)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except ForecastError as exc:
-            raise click.ClickException(str(exc).replace("\n", " ")) from None
+            raise click.ClickException(one_line(exc)) from None
+        except KeyboardInterrupt:
+            raise Interrupted() from None
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            raise click.ClickException(f"{where}{exc.strerror or one_line(exc)}; nothing written; check the "
+                                       "path, its permissions and the free disk space") from None
+        except MemoryError:
+            raise click.ClickException("out of memory; nothing written; forecast fewer periods or series at "
+                                       "once") from None
+        except Exception as exc:
+            if os.environ.get("FORECAST_DEBUG"):
+                raise
+            raise click.ClickException(f"unexpected {type(exc).__name__}: {one_line(exc)[:300]}; nothing written. "
+                                       "This is a bug: rerun with FORECAST_DEBUG=1 and report the traceback") from None
     return wrapper
 
 
@@ -343,7 +376,7 @@ def parse_amount(text: str, option: str) -> float:
 @friendly
 def classify_cmd(input, sheet, db, query, freq, config_path, output):
     """Fixed or fluctuating: trend and seasonal strength and the seasonal period of each line item."""
-    from .classify import classification_table
+    from .classification import classification_table
     from .combine import resolve_classes
     from .config import load_config
 

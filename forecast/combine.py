@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .classify import Classification, classify, classify_series
+from .classification import Classification, classify, classify_series
 from .config import STRATEGIES, Config
 from .errors import ConfigError, InputDataError
 from .revenue import GROUPS, RevenueData

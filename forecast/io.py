@@ -11,6 +11,7 @@ import os
 import shutil
 import stat
 import tempfile
+from contextvars import ContextVar
 from pathlib import Path
 
 import pandas as pd
@@ -135,6 +136,52 @@ def check_writable(*paths) -> None:
             raise InputDataError(f"{path}: the folder {Path(path).parent} does not exist; create it first")
 
 
+_PENDING: ContextVar[list | None] = ContextVar("forecast_pending_outputs", default=None)
+
+
+@contextlib.contextmanager
+def all_or_nothing():
+    """Outputs written inside the block appear together when it ends, or not at all.
+
+    Each output is still written to a temp file beside its target as it is produced; the renames
+    wait for the block's end, so an error or Ctrl-C half way through a command that writes
+    several files leaves every file the user had byte-identical (the temp files are removed).
+    """
+    pending: list[tuple[str, Path]] = []
+    token = _PENDING.set(pending)
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in pending:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    finally:
+        _PENDING.reset(token)
+    for tmp, target in pending:
+        os.replace(tmp, target)
+
+
+def commit_temp(tmp: str, path: Path) -> None:
+    """Give a finished temp file the usual mode and rename it onto `path` (at the end of an
+    `all_or_nothing` block when one is open)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private
+    pending = _PENDING.get()
+    if pending is None:
+        os.replace(tmp, path)
+    else:
+        pending.append((tmp, path))
+
+
+def temp_beside(path: Path) -> tuple[int, str]:
+    """An open temp file in `path`'s folder (so the final rename is atomic)."""
+    if path.parent and not path.parent.exists():
+        raise InputDataError(f"{path}: the folder {path.parent} does not exist; create it first")
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+
+
 def atomic_write(path: Path, writer) -> None:
     """Call writer(temp_path), then rename the temp file onto `path`.
 
@@ -152,16 +199,11 @@ def atomic_write(path: Path, writer) -> None:
         return
     if path.is_symlink():
         path = path.resolve()
-    if path.parent and not path.parent.exists():
-        raise InputDataError(f"{path}: the folder {path.parent} does not exist; create it first")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+    fd, tmp = temp_beside(path)
     os.close(fd)
     try:
         writer(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private; give it the usual mode
-        os.replace(tmp, path)
+        commit_temp(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

@@ -2,7 +2,7 @@ import numpy as np
 
 import forecast
 from forecast.calendar import Frequency
-from forecast.classify import classify_series, find_period
+from forecast.classification import classify_series, find_period
 
 from .conftest import DEKAD, SAMPLE
 
