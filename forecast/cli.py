@@ -69,17 +69,72 @@ def input_options(fn):
         click.option("--db", help="SQLAlchemy database URL, e.g. sqlite:///revenue.db (with --query)."),
         click.option("--query", help="SELECT returning a long or wide revenue table (with --db)."),
         click.option("--freq", type=click.Choice(FREQS), help="Override the inferred frequency."),
+        click.option("--encoding", help="Text encoding of a CSV input, e.g. gb18030 or utf-16 (default: detected)."),
     ]):
         fn = option(fn)
     return fn
 
 
-def load_input(input, sheet, db, query, freq):
+def load_input(input, sheet, db, query, freq, encoding=None):
     from . import load
 
+    check_input_options(input, sheet, db, query, encoding)
+    return load(input, sheet=sheet, db=db, query=query, freq=freq, encoding=encoding)
+
+
+def check_input_options(input, sheet, db, query, encoding) -> None:
+    """Usage errors for input options that would be ignored."""
     if input is None and db is None:
         raise click.UsageError("give an INPUT file, or --db URL --query SQL")
-    return load(input, sheet=sheet, db=db, query=query, freq=freq)
+    if input is not None and (db is not None or query is not None):
+        raise click.UsageError("give either an INPUT file or --db/--query, not both")
+    if db is not None and (sheet is not None or encoding is not None):
+        raise click.UsageError("--sheet and --encoding are for INPUT files, not for --db")
+    if encoding is not None and str(input).lower().endswith((".xlsx", ".xlsm")):
+        raise click.UsageError("--encoding is for CSV input; a workbook has no text encoding")
+
+
+def user_files(*, input=None, config_path=None, regressors=None, targets_path=None, db=None,
+               ledger: str | None = None) -> list[str]:
+    """The user's files a command reads: none of them may be written by it."""
+    from .outputs import sqlite_path
+
+    return [p for p in (input, config_path, regressors, targets_path, sqlite_path(db), sqlite_path(ledger))
+            if p and p != "-"]
+
+
+def check_table_output(output, protected, option: str = "--output") -> None:
+    from .outputs import TABLE_SUFFIXES, check_output
+
+    check_output(option, output, kinds=TABLE_SUFFIXES, protected=protected)
+
+
+def check_plot_output(path, protected, option: str = "--plot") -> None:
+    from .outputs import check_output, plot_suffixes
+
+    check_output(option, path, kinds=plot_suffixes(), protected=protected)
+
+
+def refuse_given(names: tuple[str, ...], why: str) -> None:
+    """A usage error when any of these parameters was given on the command line: in this mode
+    it would be ignored."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context()
+    flags = {p.name: p.opts[0] for p in ctx.command.params}
+    given = [flags[n] for n in names if ctx.get_parameter_source(n) in (ParameterSource.COMMANDLINE,
+                                                                         ParameterSource.ENVIRONMENT)]
+    if given:
+        raise click.UsageError(f"{', '.join(given)} {'does' if len(given) == 1 else 'do'} not apply {why}; "
+                               "leave {} out".format("it" if len(given) == 1 else "them"))
+
+
+def saved_ledger(save: bool, location: str | None) -> str | None:
+    if not save:
+        return None
+    from .ledger.store import ledger_location
+
+    return ledger_location(location)
 
 
 def parse_window_option(value):
@@ -147,17 +202,19 @@ def main():
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @save_options
 @friendly
-def run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels, config_path, regressors,
-        output, plot_path, aggregate, jobs, save, note, ledger_location):
+def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, strategy, levels, config_path,
+        regressors, output, plot_path, aggregate, jobs, save, note, ledger_location):
     """Forecast every line item, both groups and the total."""
     from .config import load_config
-    from .io import check_writable
     from .temporal import default_aggregate, sum_to
 
-    check_writable(output, plot_path)
+    mine = user_files(input=input, config_path=config_path, regressors=regressors, db=db,
+                      ledger=saved_ledger(save, ledger_location))
+    check_table_output(output, mine)
+    check_plot_output(plot_path, mine)
     ledger = open_for_save(save, note, ledger_location)
     result, data, full = _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels,
-                              config_path, regressors, jobs)
+                              config_path, regressors, jobs, encoding)
     tables = {"forecast": result.table.drop(columns="ordinal")}
     aggregate = default_aggregate(data.freq) if aggregate is None else (None if aggregate == "none" else aggregate)
     if aggregate:
@@ -178,19 +235,28 @@ def run(input, sheet, db, query, freq, horizon, train_end, window, strategy, lev
     notes(result)
 
 
-def _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels, config_path, regressors, jobs):
+def _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels, config_path, regressors, jobs,
+         encoding=None):
     from .combine import run_forecast
     from .config import load_config
 
     config = load_config(config_path)
-    full = load_input(input, sheet, db, query, freq)
-    data = full.cut(full.period(train_end)) if train_end else full
-    if train_end and data.frame.empty:
-        raise InputDataError(f"--train-end {train_end} is before the first period {full.label(full.first)}")
+    full = load_input(input, sheet, db, query, freq, encoding)
+    data = full.cut(train_end_period(full, train_end)) if train_end else full
     user = read_regressors(regressors, data.freq)
     result = run_forecast(data, horizon, config=config, strategy=strategy, window=parse_window_option(window),
                           levels=tuple(levels) or None, regressors=user, jobs=jobs, components=full.components)
     return result, data, full
+
+
+def train_end_period(full, train_end: str) -> int:
+    end = full.period(train_end)
+    if end < full.first:
+        raise InputDataError(f"--train-end {train_end} is before the first period {full.label(full.first)}")
+    if end > full.last:
+        raise InputDataError(f"--train-end {train_end} is after the data's last period {full.label(full.last)}; "
+                             f"leave it out to use all the data, or give a period up to {full.label(full.last)}")
+    return end
 
 
 def read_regressors(path, freq):
@@ -226,21 +292,31 @@ def read_regressors(path, freq):
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing cluster's scheduler.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @friendly
-def backtest(input, sheet, db, query, freq, horizon, window, origins, step, strategies, output_dir, levels,
+def backtest(input, sheet, db, query, freq, encoding, horizon, window, origins, step, strategies, output_dir, levels,
              config_path, regressors, report, jobs, id_col, season_length, engine, scheduler, quiet):
     """Refit at rolling origins, compare strategies and training windows, and report accuracy."""
     from .backtest import backtest as run_backtest, parse_windows
     from .config import load_config
-    from .report import write_backtest
+    from .outputs import check_output
+    from .report import BACKTEST_FILES, write_backtest
 
+    mine = user_files(input=input, config_path=config_path, regressors=regressors, db=db)
     if id_col is not None:
         from .cli_batch import backtest_keys
 
+        refuse_given(("config_path", "regressors", "db", "query", "report"),
+                     "to backtests over keys (--id-col): each key is backtested with the defaults")
+        if scheduler is not None and engine != "dask":
+            raise click.UsageError("--scheduler goes with --engine dask")
+        check_output("--output-dir", output_dir, kinds=(), folder=True, protected=mine,
+                     written=("forecasts.csv", "metrics.csv", "errors.csv"))
         backtest_keys(input, sheet, id_col, horizon, parse_windows(window), origins, step, strategies, output_dir,
-                      levels, season_length, engine, jobs, scheduler, quiet)
+                      levels, season_length, engine, jobs, scheduler, quiet, encoding)
         return
+    refuse_given(("season_length", "engine", "scheduler"), "without --id-col (backtests over keys)")
+    check_output("--output-dir", output_dir, kinds=(), folder=True, protected=mine, written=BACKTEST_FILES)
     config = load_config(config_path)
-    data = load_input(input, sheet, db, query, freq)
+    data = load_input(input, sheet, db, query, freq, encoding)
     names = [s.strip() for s in strategies.split(",") if s.strip()]
     with _progress_bar(quiet) as progress:
         result = run_backtest(data, horizon, windows=parse_windows(window), origins=origins, step=step,
@@ -305,14 +381,18 @@ class _progress_bar:
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @save_options
 @friendly
-def budget_cmd(input, sheet, db, query, freq, year, as_of, target, targets_path, phase, strategy, window, levels,
-               config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location):
+def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, targets_path, phase, strategy, window,
+               levels, config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location):
     """Year-end projection, attainment, ahead/behind plan and the chance of meeting the target."""
     from .budget import budget, read_targets
     from .config import load_config
-    from .io import check_writable
 
-    check_writable(output, plot_path)
+    mine = user_files(input=input, config_path=config_path, regressors=regressors, targets_path=targets_path, db=db,
+                      ledger=saved_ledger(save, ledger_location))
+    check_table_output(output, mine)
+    check_plot_output(plot_path, mine)
+    if plot_path is None:
+        refuse_given(("plot_series",), "without --plot")
     if target is None and targets_path is None:
         raise click.UsageError("give the annual target: --target AMOUNT (the total) or --targets FILE (series,target)")
     ledger = open_for_save(save, note, ledger_location)
@@ -324,7 +404,7 @@ def budget_cmd(input, sheet, db, query, freq, year, as_of, target, targets_path,
             raise click.UsageError(f"the total's target is given twice (--target and {targets_path}); give it once")
         targets["total"] = parse_amount(target, "--target")
     config = load_config(config_path)
-    data = load_input(input, sheet, db, query, freq)
+    data = load_input(input, sheet, db, query, freq, encoding)
     result = budget(data, year, targets=targets, as_of=as_of, phase=phase, config=config, strategy=strategy,
                     window=parse_window_option(window), levels=tuple(levels) or None,
                     regressors=read_regressors(regressors, data.freq), jobs=jobs, targets_source=source)
@@ -374,13 +454,14 @@ def parse_amount(text: str, option: str) -> float:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config with group overrides.")
 @click.option("--output", "-o", help="Write the table (.csv, .xlsx or .json); else print it.")
 @friendly
-def classify_cmd(input, sheet, db, query, freq, config_path, output):
+def classify_cmd(input, sheet, db, query, freq, encoding, config_path, output):
     """Fixed or fluctuating: trend and seasonal strength and the seasonal period of each line item."""
     from .classification import classification_table
     from .combine import resolve_classes
     from .config import load_config
 
-    data = load_input(input, sheet, db, query, freq)
+    check_table_output(output, user_files(input=input, config_path=config_path, db=db))
+    data = load_input(input, sheet, db, query, freq, encoding)
     emit(classification_table(resolve_classes(data, load_config(config_path))), output)
 
 
@@ -395,6 +476,9 @@ def demo(output_dir, jobs):
     from .plot import plot_result, save_figure
     from . import load
 
+    from .outputs import check_output
+
+    check_output("--output-dir", output_dir, kinds=(), folder=True, written=("forecast.csv", "forecast.png"))
     path = DATA_DIR / "revenue_monthly.csv"
     if not path.exists():
         raise InputDataError(f"{path}: the bundled sample is missing; run python scripts/make_sample_data.py")
@@ -442,18 +526,22 @@ def _actuals(full, result, table):
 @click.option("--output", "-o", required=True, help="Image file (.png, .svg, .pdf).")
 @click.option("--jobs", type=click.IntRange(min=1))
 @friendly
-def plot(input, sheet, db, query, freq, horizon, train_end, window, strategy, series, config_path, ledger_location,
-         run_ids, output, jobs):
+def plot(input, sheet, db, query, freq, encoding, horizon, train_end, window, strategy, series, config_path,
+         ledger_location, run_ids, output, jobs):
     """Fan chart of history, forecast (80/95% bands) and actuals after --train-end; or, with
     --ledger, every archived forecast of a series against its actuals."""
     from .plot import plot_result, save_figure
 
     if ledger_location is not None:
+        refuse_given(("input", "sheet", "db", "query", "freq", "encoding", "horizon", "train_end", "window",
+                      "strategy", "config_path", "jobs"), "with --ledger (it draws archived forecasts)")
         return _plot_vintages(ledger_location or None, series, run_ids, output)
+    refuse_given(("run_ids",), "without --ledger")
     if horizon is None:
         raise click.UsageError("give --horizon H (or --ledger to draw archived forecasts)")
+    check_plot_output(output, user_files(input=input, config_path=config_path, db=db), option="--output")
     result, data, full = _run(input, sheet, db, query, freq, horizon, train_end, window, strategy, (),
-                              config_path, None, jobs)
+                              config_path, None, jobs, encoding)
     known = set(result.table["series"])
     for s in series:
         if s not in known:
@@ -463,13 +551,13 @@ def plot(input, sheet, db, query, freq, horizon, train_end, window, strategy, se
 
 
 def _plot_vintages(location, series, run_ids, output):
-    from .io import check_writable
     from .ledger import Ledger
+    from .ledger.store import ledger_location
     from .plot import plot_vintages, save_figure
 
     if len(series) != 1:
         raise click.UsageError("with --ledger give one --series, e.g. --series total")
-    check_writable(output)
+    check_plot_output(output, user_files(ledger=ledger_location(location)), option="--output")
     with Ledger(location) as ledger:
         rows, actual = ledger.vintages(series[0], list(run_ids) or None)
     save_figure(plot_vintages(rows, actual, series=series[0]), output)

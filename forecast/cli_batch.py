@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .cli import friendly
+from .cli import friendly, refuse_given, user_files
 
 
 @click.command("batch")
@@ -24,22 +24,28 @@ from .cli import friendly
                    "forecast every level and reconcile them so that they add up.")
 @click.option("--reconcile", "method", type=click.Choice(["auto", "bottom_up", "top_down", "mint_shrink"]),
               default="auto", show_default=True, help="With --hierarchy: how; auto chooses by backtest.")
-@click.option("--sheet", help="Excel sheet name (default: the first sheet).")
+@click.option("--sheet", help="Excel sheet name (default: the sheet that holds the data).")
+@click.option("--encoding", help="Text encoding of a CSV input, e.g. gb18030 (default: detected).")
 @click.option("--output", "-o", required=True, help="CSV written as keys complete; failed keys go to STEM.errors.csv.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @friendly
 def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, levels, hierarchy, method, sheet,
-              output, quiet):
+              encoding, output, quiet):
     """Forecast many business units at once: each key a single series (date, value) or a
     revenue table (date, component, value) run as `forecast run` would. With --hierarchy, the
     units roll up level by level and every level's forecasts are reconciled."""
     import functools as ft
 
     from .batch import batch, batch_hierarchy, progress_bar
-    from .io import check_writable, read_table
+    from .io import read_table
+    from .outputs import check_output
 
-    check_writable(output)
-    raw = read_table(input, sheet=sheet)
+    check_output("--output", output, kinds=(".csv",), protected=user_files(input=input))
+    if hierarchy is None:
+        refuse_given(("method",), "without --hierarchy")
+    if scheduler is not None and engine != "dask":
+        raise click.UsageError("--scheduler goes with --engine dask")
+    raw = read_table(input, sheet=sheet, encoding=encoding)
     options = dict(season_length=season_length, levels=tuple(levels) or (80, 95), engine=engine, jobs=jobs,
                    scheduler=scheduler, progress=ft.partial(progress_bar, quiet=quiet))
     if hierarchy is not None:
@@ -59,7 +65,7 @@ def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, le
 
 
 def backtest_keys(input, sheet, id_col, horizon, windows, origins, step, strategies, output_dir, levels,
-                  season_length, engine, jobs, scheduler, quiet):
+                  season_length, engine, jobs, scheduler, quiet, encoding=None):
     """`forecast backtest --id-col`: every key backtested on its own."""
     import functools as ft
 
@@ -70,7 +76,7 @@ def backtest_keys(input, sheet, id_col, horizon, windows, origins, step, strateg
     if input is None:
         raise click.UsageError("--id-col backtests the keys of an INPUT file; give one")
     names = tuple(s.strip() for s in strategies.split(",") if s.strip())
-    summary = batch_backtest(read_table(input, sheet=sheet), id_col, horizon, output_dir, windows=windows,
+    summary = batch_backtest(read_table(input, sheet=sheet, encoding=encoding), id_col, horizon, output_dir, windows=windows,
                              origins=origins, step=step, strategies=names, season_length=season_length,
                              levels=tuple(levels) or (80, 95), engine=engine, jobs=jobs, scheduler=scheduler,
                              progress=ft.partial(progress_bar, quiet=quiet))

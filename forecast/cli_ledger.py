@@ -6,7 +6,7 @@ import functools
 
 import click
 
-from .cli import emit, emit_tables, friendly, input_options, load_input
+from .cli import check_table_output, emit, emit_tables, friendly, input_options, load_input, user_files
 from .cli_save import ledger_option
 
 def with_ledger(fn):
@@ -32,6 +32,7 @@ def ledger_group():
 @with_ledger
 def list_cmd(ledger, output):
     """Every saved run: run_id, created, command, train_end, strategy, note (and who, which version)."""
+    check_table_output(output, user_files(ledger=ledger.location))
     runs = ledger.runs()
     if runs.empty and not output:
         click.echo(f"the ledger {ledger.shown} has no runs yet; keep one with `forecast run ... --save`", err=True)
@@ -47,6 +48,7 @@ def list_cmd(ledger, output):
 @with_ledger
 def show_cmd(ledger, run_id, output):
     """The stored forecast table of run RUN (with overrides), its models and any budget tables."""
+    check_table_output(output, user_files(ledger=ledger.location))
     tables = {"forecast": ledger.show(run_id), "models": ledger.models(run_id), **ledger.tables(run_id)}
     emit_tables(tables, output)
 
@@ -56,11 +58,11 @@ def show_cmd(ledger, run_id, output):
 @ledger_option
 @friendly
 @with_ledger
-def actuals_cmd(ledger, input, sheet, db, query, freq):
+def actuals_cmd(ledger, input, sheet, db, query, freq, encoding):
     """Load actuals from a revenue file (idempotent: a changed value becomes a new revision)."""
     from .ledger import actual_rows
 
-    data = load_input(input, sheet, db, query, freq)
+    data = load_input(input, sheet, db, query, freq, encoding)
     loaded = ledger.load_actuals(actual_rows(data), data.source)
     click.echo(f"{data.source}: {loaded} actuals in the ledger {ledger.shown}", err=True)
 
@@ -94,6 +96,7 @@ def override_cmd(ledger, run_id, series, date, value, comment):
 def accuracy_cmd(ledger, series, output):
     """Every archived forecast against the actuals that arrived later, by lead time; statistical
     and overridden side by side; year-end projections against the year's actual."""
+    check_table_output(output, user_files(ledger=ledger.location))
     tables = ledger.accuracy(list(series) or None)
     emit_tables(tables, output)
     errors = tables["accuracy"]

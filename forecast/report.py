@@ -194,6 +194,10 @@ def to_html(blocks: list[Block]) -> str:
             f"<style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 
+TABLE_FILES = ("forecasts.csv", "metrics.csv", "annual.csv", "annual_metrics.csv", "ranking.csv")
+BACKTEST_FILES = (*TABLE_FILES, "report.html", "report.md")
+
+
 def write_backtest(bt: BacktestResult, out_dir, *, report: bool = True) -> list[Path]:
     """Write forecasts.csv, metrics.csv, annual.csv, annual_metrics.csv, ranking.csv and (with
     `report`) report.html, report.md and report_files/ into `out_dir`, each atomically."""
@@ -203,8 +207,7 @@ def write_backtest(bt: BacktestResult, out_dir, *, report: bool = True) -> list[
     out.mkdir(parents=True, exist_ok=True)
     written = []
     forecasts = bt.forecasts.drop(columns=["model", "ordinal", "origin_ordinal"]).assign(model=bt.forecasts["model"])
-    for name, table in (("forecasts.csv", forecasts), ("metrics.csv", bt.metrics), ("annual.csv", bt.annual),
-                        ("annual_metrics.csv", bt.annual_metrics), ("ranking.csv", bt.ranking)):
+    for name, table in zip(TABLE_FILES, (forecasts, bt.metrics, bt.annual, bt.annual_metrics, bt.ranking)):
         write_table(table, out / name)
         written.append(out / name)
     if report:

@@ -89,7 +89,7 @@ def test_batch_cli_and_its_mistakes(units, tmp_path):
     assert done.exit_code == 0, done.output
     assert "forecast 2 of 4 keys" in done.output and "fc.errors.csv" in done.output
     for args, message in ((["--id-col", "branch"], "no column 'branch'"),
-                          (["--id-col", "unit", "-o", str(tmp_path / "fc.xlsx")], "give a .csv file")):
+                          (["--id-col", "unit", "-o", str(tmp_path / "fc.xlsx")], "cannot write .xlsx; use .csv")):
         if "-o" not in args:
             args = [*args, "-o", str(tmp_path / "x.csv")]
         done = runner.invoke(main, ["batch", str(units), "--horizon", "3", "--quiet", *args])

@@ -37,7 +37,14 @@ def ledger_url(location: str) -> sa.URL:
         path = Path(location).expanduser().resolve()
         if path.is_dir():
             raise ConfigError(f"--ledger {location}: is a folder; give a file such as {path / 'ledger.sqlite'}")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.exists():
+            if path != DEFAULT_PATH.expanduser().resolve():
+                raise ConfigError(f"--ledger {location}: the folder {path.parent} does not exist; create it first")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"the default ledger's folder {path.parent} cannot be made ({exc.strerror}); "
+                                  "give --ledger PATH") from None
         return sa.URL.create("sqlite", database=str(path))
     try:
         url = sa.make_url(location)
