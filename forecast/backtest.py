@@ -21,7 +21,7 @@ import pandas as pd
 from . import metrics as M
 from .combine import (TOTAL, aggregate_series, assemble, check_strategy, fit_tasks, map_tasks, needed_series,
                       resolve_classes)
-from .config import Config, parse_window
+from .config import Config, check_horizon, parse_window
 from .errors import ConfigError, InputDataError
 from .revenue import RevenueData
 from .select import MIN_MODEL_PERIODS
@@ -50,6 +50,7 @@ def backtest_origins(data: RevenueData, horizon: int, origins: int, step: int = 
     apart, oldest first."""
     if horizon < 1 or origins < 1 or step < 1:
         raise ConfigError("--horizon, --origins and --step must each be at least 1")
+    check_horizon(horizon, data.freq)
     last = data.last - horizon
     out = [last - k * step for k in range(origins)][::-1]
     shortest = out[0] - data.first + 1

@@ -20,6 +20,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from .engines import run_tasks
+from .config import check_horizon
 from .errors import ConfigError, ForecastError, InputDataError
 from .io import RawTable
 
@@ -129,6 +130,7 @@ def forecast_values(y, first: int, freq, horizon: int, season_length: int | None
 
 
 def _single_series(data, task: KeyTask) -> pd.DataFrame:
+    check_horizon(task.horizon, data.freq)
     fit = forecast_values(data.series(SERIES_NAME).to_numpy(float), data.first, data.freq, task.horizon,
                           task.season_length)
     ords = np.arange(data.last + 1, data.last + task.horizon + 1)

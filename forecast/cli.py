@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from .cli_save import open_for_save, save_options, save_run
+from .config import MAX_HORIZON
 from .errors import ForecastError, InputDataError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -186,7 +187,7 @@ def main():
 
 @main.command()
 @input_options
-@click.option("--horizon", "-h", type=click.IntRange(min=1), required=True, help="Periods to forecast.")
+@click.option("--horizon", "-h", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods to forecast.")
 @click.option("--train-end", help="Use data up to this period only (e.g. 2023-12); forecast from the next.")
 @click.option("--window", help="Fit on the last N periods ('all' = all history; default: chosen per series).")
 @click.option("--strategy", help="auto, direct, split, components, or a grouping from the config "
@@ -270,7 +271,7 @@ def read_regressors(path, freq):
 
 @main.command()
 @input_options
-@click.option("--horizon", "-h", type=click.IntRange(min=1), required=True, help="Periods forecast from each origin.")
+@click.option("--horizon", "-h", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods forecast from each origin.")
 @click.option("--window", default="24", show_default=True,
               help="Training window in periods, 'all', 'auto', or a list to compare, e.g. 12,24,36,all.")
 @click.option("--origins", type=click.IntRange(min=1), default=12, show_default=True,
@@ -513,7 +514,7 @@ def _actuals(full, result, table):
 
 @main.command()
 @input_options
-@click.option("--horizon", "-h", type=click.IntRange(min=1), help="Periods to forecast (not with --ledger).")
+@click.option("--horizon", "-h", type=click.IntRange(1, MAX_HORIZON), help="Periods to forecast (not with --ledger).")
 @click.option("--train-end", help="Use data up to this period; later data are drawn as actuals.")
 @click.option("--window", help="Fit on the last N periods ('all' = all history).")
 @click.option("--strategy", help="auto, direct, split, components, or a grouping from the config.")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import click
 
 from .cli import friendly, refuse_given, user_files
+from .config import MAX_HORIZON
 
 
 @click.command("batch")
 @click.argument("input", type=click.Path(dir_okay=False))
 @click.option("--id-col", required=True, help="Column that names each business unit (key), e.g. unit.")
-@click.option("--horizon", "-h", type=click.IntRange(min=1), required=True, help="Periods to forecast.")
+@click.option("--horizon", "-h", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods to forecast.")
 @click.option("--season-length", type=click.IntRange(min=2),
               help="Seasonal period to look for in single-series keys, e.g. 12 (kept only where the data show it).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,

@@ -15,14 +15,13 @@ forecasts).
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from .classification import Classification, classify, classify_series
-from .config import STRATEGIES, Config
+from .config import STRATEGIES, Config, check_horizon
 from .errors import ConfigError, InputDataError
 from .revenue import GROUPS, RevenueData
 from .select import SeriesForecast, SeriesPlan, forecast_series, judgmental_forecast
@@ -81,12 +80,6 @@ def _plan_for(name: str, cls: Classification, config: Config, window_override) -
     )
 
 
-def _limit_threads():
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)
-
-
 def _forecast_task(args) -> SeriesForecast:
     name, y, first, freq, plan, horizon, user = args
     try:
@@ -103,25 +96,13 @@ def map_tasks(tasks: list, jobs: int | None, progress=None) -> list[SeriesForeca
     """Run forecast tasks, over a process pool when it pays (jobs > 1 and several tasks).
     `progress(n)` is called as tasks complete. BLAS is held to one thread either way, so the
     numbers do not depend on how many workers ran them."""
-    jobs = jobs or os.cpu_count() or 1
-    progress = progress or (lambda n: None)
-    if jobs <= 1 or len(tasks) <= 1:
-        from threadpoolctl import threadpool_limits
+    from .engines import run_local
 
-        out = []
-        with threadpool_limits(1):
-            for task in tasks:
-                out.append(_forecast_task(task))
-                progress(1)
-        return out
-    out = [None] * len(tasks)
-    from .engines import one_blas_thread_per_worker
-
-    with one_blas_thread_per_worker(), ProcessPoolExecutor(max_workers=min(jobs, len(tasks)),
-                                                           initializer=_limit_threads) as pool:
-        futures = {pool.submit(_forecast_task, t): i for i, t in enumerate(tasks)}
-        for future in as_completed(futures):
-            out[futures[future]] = future.result()
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    out = []
+    for fit in run_local(_forecast_task, tasks, workers, start_method=None):
+        out.append(fit)
+        if progress is not None:
             progress(1)
     return out
 
@@ -354,8 +335,7 @@ def run_forecast(data: RevenueData, horizon: int, *, config: Config | None = Non
     strategy = strategy or config.strategy
     levels = levels or config.levels
     jobs = jobs or config.jobs
-    if horizon < 1:
-        raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
+    check_horizon(horizon, data.freq, series=len(data.components) + 3, paths=config.paths)
     check_strategy(strategy, config)
     if regressors is not None:
         from .regressors import check_regressors_cover

@@ -182,3 +182,24 @@ def load_config(path) -> Config:
     except Exception as exc:  # InputDataError from io: a config problem here
         raise ConfigError(str(exc)) from None
     return config_from_dict(raw, str(path))
+
+
+MAX_YEARS_AHEAD = 10  # a budget looks a year or two ahead; ten years bounds time and memory
+MAX_HORIZON = 3660  # ten years of daily data: the --horizon option's own bound
+PATH_MEMORY_LIMIT = 2 * 1024 ** 3  # bytes of joint sample paths one run may hold
+
+
+def check_horizon(horizon: int, freq, *, series: int = 1, paths: int = 0) -> None:
+    """Refuse a horizon beyond ten years of the data's frequency, or one whose joint sample
+    paths (paths x horizon x series, 8 bytes each) would not fit in memory."""
+    if horizon < 1:
+        raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
+    limit = MAX_YEARS_AHEAD * freq.periods_per_year
+    if horizon > limit:
+        raise ConfigError(f"--horizon {horizon} is more than {MAX_YEARS_AHEAD} years ({limit} {freq.name}s), "
+                          "the longest forecast made; give a shorter horizon")
+    needed = paths * horizon * series * 8 * 2  # the paths and one working copy
+    if needed > PATH_MEMORY_LIMIT:
+        raise ConfigError(f"--horizon {horizon} with {series} series and {paths} sample paths needs "
+                          f"{needed / 1024 ** 3:.1f} GiB, over the {PATH_MEMORY_LIMIT / 1024 ** 3:.0f} GiB limit; "
+                          "give a shorter horizon or fewer paths ([forecast] paths in the config)")

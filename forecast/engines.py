@@ -11,6 +11,7 @@ import contextlib
 import itertools
 import logging
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
@@ -59,20 +60,37 @@ def _single_threaded() -> None:
     threadpool_limits(1)
 
 
+def _local_worker() -> None:
+    """A local pool worker: one BLAS thread, and deaf to Ctrl-C. The terminal sends SIGINT to
+    every process of the command; the parent alone turns it into "interrupted" and terminates
+    the pool, so no worker prints a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _single_threaded()
+
+
 def _run_chunk(func: Callable[[T], R], chunk: list[T]) -> list[R]:
     _single_threaded()
     return [func(task) for task in chunk]
 
 
-def run_local(func: Callable[[T], R], tasks: Iterable[T], jobs: int, chunksize: int = 1) -> Iterator[R]:
-    """Results in task order, from a spawned process pool over `jobs` cores (in-process for one)."""
+def run_local(func: Callable[[T], R], tasks: Iterable[T], jobs: int, chunksize: int = 1,
+              start_method: str | None = "spawn") -> Iterator[R]:
+    """Results in task order, from a process pool over `jobs` cores (in this process for one).
+
+    BLAS runs one thread either way, so the numbers do not depend on the number of workers.
+    `start_method` None is the platform's default (fork on Linux: no re-import per worker, for
+    short runs); spawn is safe beside threads and on every platform. Leaving the iteration early
+    (an error, Ctrl-C) terminates the workers at once."""
     if jobs == 1:
-        yield from map(func, tasks)
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(1):
+            yield from map(func, tasks)
         return
     import multiprocessing
 
-    context = multiprocessing.get_context("spawn")
-    with one_blas_thread_per_worker(), context.Pool(jobs, initializer=_single_threaded) as pool:
+    context = multiprocessing.get_context(start_method)
+    with one_blas_thread_per_worker(), context.Pool(jobs, initializer=_local_worker) as pool:
         yield from pool.imap(func, tasks, chunksize=chunksize)
 
 

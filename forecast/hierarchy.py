@@ -19,6 +19,7 @@ from scipy import sparse
 from .batch import normal_bounds
 from .calendar import Frequency
 from .engines import run_tasks
+from .config import check_horizon
 from .errors import ConfigError, ForecastError, InputDataError
 from .io import RawTable
 from .reconcile import METHODS, Structure, reconcile, shrunk_correlation
@@ -253,6 +254,7 @@ def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], h
     if id_col in hierarchy or len(set(hierarchy)) != len(hierarchy):
         raise ConfigError(f"--hierarchy {','.join(hierarchy)}: name each level once, not the id column {id_col!r}")
     units, failed = parse_units(raw, id_col, hierarchy)
+    check_horizon(horizon, units.freq)
     structure = build_structure(units, id_col, hierarchy)
     nodes = len(structure.names)
     passes = 1 + (BACKTEST_ORIGINS if method == "auto" else 0)
