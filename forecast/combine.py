@@ -107,18 +107,30 @@ def map_tasks(tasks: list, jobs: int | None, progress=None) -> list[SeriesForeca
     return out
 
 
+def by_values(names, arrays: dict) -> list:
+    """`names` in an order set by their data alone (the bytes of `arrays[name]`), so that sums
+    and random draws come out the same whatever the series are called and whatever order the
+    file lists them in; the name only breaks ties between identical data."""
+    return sorted(names, key=lambda n: (np.ascontiguousarray(arrays[n], dtype=float).tobytes(), n))
+
+
+def _sum(arrays: dict, names: list, size) -> np.ndarray:
+    ordered = by_values(names, arrays)
+    return np.sum([arrays[n] for n in ordered], axis=0) if ordered else np.zeros(size)
+
+
 def aggregate_series(data: RevenueData, groups: dict[str, str], groupings: dict | None = None) -> dict[str, np.ndarray]:
     """History of every series: line items, group totals, the groups of each grouping, the total.
     Line items missing from `groups` (not yet present at an early origin) count in the total only."""
     wide = data.wide()
     out = {c: wide[c].to_numpy() for c in data.components}
+    items = dict(out)
     for g in GROUPS:
-        members = [c for c in data.components if groups.get(c) == g]
-        out[group_name(g)] = wide[members].sum(axis=1).to_numpy() if members else np.zeros(len(wide))
+        out[group_name(g)] = _sum(items, [c for c in data.components if groups.get(c) == g], len(wide))
     for name, parts in present_groupings(groupings or {}, data.components).items():
         for g, members in parts.items():
-            out[grouping_series(name, g)] = wide[members].sum(axis=1).to_numpy()
-    out[TOTAL] = wide.sum(axis=1).to_numpy()
+            out[grouping_series(name, g)] = _sum(items, members, len(wide))
+    out[TOTAL] = _sum(items, list(items), len(wide))
     return out
 
 
@@ -181,7 +193,9 @@ def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, 
               n_paths: int, seed: int, groupings: dict | None = None) -> tuple[dict, dict, dict]:
     """Means, sample paths and model labels for every series, coherent across levels."""
     components = list(groups)
-    members = {g: [c for c in components if groups[c] == g] for g in GROUPS}
+    identity = {n: np.concatenate([f.forecast.mean, f.forecast.sd, f.residuals.to_numpy(float)])
+                for n, f in fits.items()}
+    members = {g: [c for c in by_values(components, identity) if groups[c] == g] for g in GROUPS}
     parts = present_groupings(groupings or {}, components).get(strategy, {})
     if strategy == "components":
         base = components
@@ -191,7 +205,7 @@ def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, 
         base = [TOTAL]
     else:
         base = [grouping_series(strategy, g) for g in parts]
-    base = sorted(base)  # the same numbers whatever order the input lists the line items in
+    base = by_values(base, identity)  # shocks, and so bounds, independent of names and row order
     shocks = correlated_shocks([fits[b] for b in base], horizon, n_paths, seed)
     mean, paths, label = {}, {}, {}
     for i, name in enumerate(base):
