@@ -122,7 +122,7 @@ def refuse_given(names: tuple[str, ...], why: str) -> None:
     from click.core import ParameterSource
 
     ctx = click.get_current_context()
-    flags = {p.name: p.opts[0] for p in ctx.command.params}
+    flags = {p.name: p.opts[0] if isinstance(p, click.Option) else p.human_readable_name for p in ctx.command.params}
     given = [flags[n] for n in names if ctx.get_parameter_source(n) in (ParameterSource.COMMANDLINE,
                                                                          ParameterSource.ENVIRONMENT)]
     if given:

@@ -14,6 +14,10 @@ def with_ledger(fn):
     @functools.wraps(fn)
     def wrapper(*args, ledger_location=None, **kwargs):
         from .ledger import Ledger
+        from .ledger.store import ledger_location as location_of
+
+        if "output" in kwargs:  # before the ledger is opened (and perhaps upgraded)
+            check_table_output(kwargs["output"], user_files(ledger=location_of(ledger_location)))
 
         with Ledger(ledger_location) as ledger:
             return fn(ledger, *args, **kwargs)
@@ -32,7 +36,6 @@ def ledger_group():
 @with_ledger
 def list_cmd(ledger, output):
     """Every saved run: run_id, created, command, train_end, strategy, note (and who, which version)."""
-    check_table_output(output, user_files(ledger=ledger.location))
     runs = ledger.runs()
     if runs.empty and not output:
         click.echo(f"the ledger {ledger.shown} has no runs yet; keep one with `forecast run ... --save`", err=True)
@@ -48,7 +51,6 @@ def list_cmd(ledger, output):
 @with_ledger
 def show_cmd(ledger, run_id, output):
     """The stored forecast table of run RUN (with overrides), its models and any budget tables."""
-    check_table_output(output, user_files(ledger=ledger.location))
     tables = {"forecast": ledger.show(run_id), "models": ledger.models(run_id), **ledger.tables(run_id)}
     emit_tables(tables, output)
 
@@ -96,7 +98,6 @@ def override_cmd(ledger, run_id, series, date, value, comment):
 def accuracy_cmd(ledger, series, output):
     """Every archived forecast against the actuals that arrived later, by lead time; statistical
     and overridden side by side; year-end projections against the year's actual."""
-    check_table_output(output, user_files(ledger=ledger.location))
     tables = ledger.accuracy(list(series) or None)
     emit_tables(tables, output)
     errors = tables["accuracy"]

@@ -47,11 +47,15 @@ def check_output(option: str, value, *, kinds: tuple[str, ...], protected: Itera
         return
     path = Path(value).expanduser()
     where = f"{option} {value}"
+    targets = [path / name for name in written] if folder else [path]
+    for target in targets:
+        for kept in protected:
+            if kept and _family(target, Path(kept).expanduser()):
+                raise ConfigError(f"{where}: would overwrite {kept}, which this run reads; write to another file")
     if folder:
         if path.exists() and not path.is_dir():
             raise ConfigError(f"{where}: is a file, not a folder; give a folder for the outputs")
         parent = path if path.exists() else path.parent
-        targets = [path / name for name in written]
     else:
         if path.is_dir():
             raise ConfigError(f"{where}: is a folder; give a file name such as {path / ('forecast' + kinds[0])}")
@@ -59,7 +63,6 @@ def check_output(option: str, value, *, kinds: tuple[str, ...], protected: Itera
             raise ConfigError(f"{where}: cannot write {path.suffix or 'a file without an extension'}; "
                               f"use {', '.join(kinds)}")
         parent = path.parent
-        targets = [path]
     parent = parent if str(parent) else Path(".")
     if not parent.exists():
         raise ConfigError(f"{where}: the folder {parent} does not exist; create it first")
@@ -70,9 +73,6 @@ def check_output(option: str, value, *, kinds: tuple[str, ...], protected: Itera
     for target in targets:
         if target.exists() and target.is_file() and not os.access(target, os.W_OK):
             raise ConfigError(f"{where}: {target} is read-only; choose another name or make it writable")
-        for kept in protected:
-            if kept and _family(target, Path(kept).expanduser()):
-                raise ConfigError(f"{where}: would overwrite {kept}, which this run reads; write to another file")
 
 
 def sqlite_path(url_or_path: str | None) -> str | None:

@@ -1,0 +1,187 @@
+"""Nothing of the user's is ever damaged, and every failure is one line: outputs that would
+overwrite an input are refused before any work, a failed or interrupted run leaves every file
+as it was, options that would be ignored are usage errors, and no command ends in a traceback."""
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pandas as pd
+import pytest
+
+from .conftest import ROOT, SAMPLE
+from .test_cli import invoke
+
+UNITS = ROOT / "data" / "units_monthly.csv"
+
+
+def fingerprint(folder):
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def one_line_error(result, code=1):
+    assert result.exit_code == code, result.output
+    assert "Traceback" not in result.output
+    assert isinstance(result.exception, SystemExit), repr(result.exception)
+    lines = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1, result.output
+    return lines[0]
+
+
+@pytest.mark.parametrize("make_args", [
+    lambda d: ["run", d / "revenue.csv", "-h", 3, "-o", d / "revenue.csv"],
+    lambda d: ["run", d / "revenue.csv", "-h", 3, "--plot", d / "revenue.csv"],
+    lambda d: ["run", d / "revenue.csv", "-h", 3, "--config", d / "fast.toml", "-o", d / "fast.toml"],
+    lambda d: ["run", d / "fc.month.csv", "-h", 3, "-o", d / "fc.csv"],  # STEM.month.csv would be written
+    lambda d: ["budget", d / "revenue.csv", "--year", 2024, "--targets", d / "t.csv", "-o", d / "t.csv"],
+    lambda d: ["run", d / "revenue.csv", "-h", 3, "--save", "--ledger", d / "l.sqlite", "-o", d / "l.sqlite"],
+    lambda d: ["classify", d / "revenue.csv", "-o", d / "REVENUE.csv" if (d / "REVENUE.csv").exists() else
+               d / "revenue.csv"],
+    lambda d: ["batch", d / "units.csv", "--id-col", "unit", "-h", 3, "-o", d / "units.csv"],
+    lambda d: ["backtest", d / "metrics.csv", "-h", 3, "-o", d],
+    lambda d: ["ledger", "list", "--ledger", d / "l.sqlite", "-o", d / "l.sqlite"],
+    lambda d: ["run", "--db", f"sqlite:///{d / 'r.db'}", "--query", "SELECT * FROM revenue", "-h", 3, "-o",
+               d / "r.db"],
+], ids=["output=input", "plot=input", "output=config", "beside-output=input", "output=targets",
+        "output=ledger", "classify", "batch", "backtest-dir", "ledger-list", "output=sqlite"])
+def test_an_output_never_overwrites_what_the_run_reads(tmp_path, fast_config, make_args):
+    for name in ("revenue.csv", "fc.month.csv", "metrics.csv"):
+        shutil.copy(SAMPLE, tmp_path / name)
+    shutil.copy(UNITS, tmp_path / "units.csv")
+    (tmp_path / "t.csv").write_text("series,target\ntotal,170000\n")
+    (tmp_path / "l.sqlite").write_bytes(b"")
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "r.db") as con:
+        pd.read_csv(SAMPLE).to_sql("revenue", con, index=False)
+    before = fingerprint(tmp_path)
+    message = one_line_error(invoke(*make_args(tmp_path)))
+    assert "which this run reads" in message
+    assert fingerprint(tmp_path) == before
+
+
+@pytest.mark.parametrize("extra, needle, code", [
+    (["-o", "{d}"], "is a folder", 1),
+    (["-o", "{d}/fc.parquet"], "cannot write .parquet; use .csv, .xlsx, .json", 1),
+    (["-o", "{d}/fc"], "cannot write a file without an extension", 1),
+    (["--plot", "{d}/fc.bmpx"], "cannot write .bmpx", 1),
+    (["-o", "{d}/missing/fc.csv"], "does not exist; create it first", 1),
+    (["-o", "/proc/fc.csv"], "nothing written", 1),
+    (["--train-end", "2031-01"], "after the data's last period 2024-12", 1),
+    (["-h", "400"], "more than 10 years (120 months)", 1),
+    (["-h", "100000"], "not in the range", 2),
+])
+def test_run_refuses_what_it_cannot_do_before_fitting(sample, tmp_path, extra, needle, code):
+    args = [a.format(d=tmp_path) if isinstance(a, str) else a for a in extra]
+    horizon = [] if "-h" in args else ["-h", 3]
+    start = time.perf_counter()
+    result = invoke("run", sample, *horizon, *args)
+    assert result.exit_code == code, result.output
+    assert needle in result.output and "Traceback" not in result.output
+    if needle != "nothing written":
+        assert time.perf_counter() - start < 5  # refused before any model is fitted
+
+
+def test_a_failure_after_the_first_output_leaves_every_file_as_it_was(sample, fast_config, tmp_path, monkeypatch):
+    import forecast.plot
+
+    out, fig = tmp_path / "fc.csv", tmp_path / "fc.png"
+    out.write_text("the user's old forecast\n")
+    before = fingerprint(tmp_path)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the plotting library failed")
+
+    monkeypatch.setattr(forecast.plot, "plot_result", broken)
+    result = invoke("run", sample, "-h", 3, "--config", fast_config, "-o", out, "--plot", fig)
+    assert "unexpected RuntimeError" in one_line_error(result) and "nothing written" in result.output
+    assert fingerprint(tmp_path) == before
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["backtest", "{s}", "-h", 3, "-o", "{d}/bt", "--id-col", "unit", "--config", "{c}"], "--config does not apply"),
+    (["backtest", "{s}", "-h", 3, "-o", "{d}/bt", "--engine", "dask"], "--engine does not apply without --id-col"),
+    (["backtest", "{s}", "-h", 3, "-o", "{d}/bt", "--season-length", 12], "--season-length does not apply"),
+    (["batch", "{u}", "--id-col", "unit", "-h", 3, "-o", "{d}/b.csv", "--reconcile", "bottom_up"],
+     "--reconcile does not apply without --hierarchy"),
+    (["batch", "{u}", "--id-col", "unit", "-h", 3, "-o", "{d}/b.csv", "--scheduler", "tcp://127.0.0.1:1"],
+     "--scheduler goes with --engine dask"),
+    (["run", "{s}", "-h", 3, "--db", "sqlite:///x.db", "--query", "SELECT 1"], "not both"),
+    (["run", "{s}", "-h", 3, "--sheet", "Data"], "--sheet 'Data' is for .xlsx input"),
+    (["plot", "{s}", "-h", 3, "-o", "{d}/p.png", "--run", 1], "--run does not apply without --ledger"),
+    (["plot", "{s}", "--ledger", "{d}/l.sqlite", "--series", "total", "-o", "{d}/p.png"], "INPUT does not apply"),
+    (["budget", "{s}", "--year", 2024, "--target", 1, "--plot-series", "total"], "--plot-series does not apply"),
+])
+def test_options_that_a_mode_would_ignore_are_refused(sample, fast_config, tmp_path, args, needle):
+    filled = [a.format(s=sample, d=tmp_path, c=fast_config, u=UNITS) if isinstance(a, str) else a for a in args]
+    result = invoke(*filled)
+    assert result.exit_code in (1, 2), result.output
+    assert needle in result.output and "Traceback" not in result.output
+
+
+BAD_FILES = {
+    "missing.csv": None,
+    "folder": "dir",
+    "empty.csv": b"",
+    "binary.csv": bytes(range(256)) * 8,
+    "renamed.xlsx": b"date,component,value\n2024-01,a,1\n",
+    "broken.xlsx": b"PK\x03\x04" + b"\0" * 64,
+    "old.xls": b"\xd0\xcf\x11\xe0" + b"\0" * 64,
+    "header_only.csv": b"date,component,value\n",
+    "text.csv": "说明\n本文件没有数据\n".encode("gb18030"),
+    "two_totals.csv": b"date,a,b,total\n2024-01,1,2,9\n2024-02,1,2,3\n2024-03,1,2,3\n",
+}
+
+
+@pytest.mark.parametrize("name", list(BAD_FILES))
+@pytest.mark.parametrize("command", [
+    ["run", "{f}", "-h", 3], ["classify", "{f}"], ["budget", "{f}", "--year", 2024, "--target", 100],
+    ["backtest", "{f}", "-h", 3, "-o", "{d}/bt"], ["plot", "{f}", "-h", 3, "-o", "{d}/p.png"],
+    ["batch", "{f}", "--id-col", "unit", "-h", 3, "-o", "{d}/b.csv"], ["ledger", "actuals", "{f}", "--ledger",
+                                                                        "{d}/l.sqlite"],
+], ids=lambda c: c[0] if isinstance(c, list) and c[0] != "ledger" else "ledger-actuals")
+def test_no_command_ends_in_a_traceback_on_a_bad_file(tmp_path, name, command):
+    path = tmp_path / name
+    content = BAD_FILES[name]
+    if content == "dir":
+        path.mkdir()
+    elif content is not None:
+        path.write_bytes(content)
+    before = fingerprint(tmp_path)
+    args = [a.format(f=path, d=tmp_path) if isinstance(a, str) else a for a in command]
+    result = invoke(*args)
+    one_line_error(result, code=result.exit_code if result.exit_code in (1, 2) else 1)
+    after = fingerprint(tmp_path)
+    assert {k: v for k, v in after.items() if k != "l.sqlite"} == before
+
+
+def _interrupt(args, cwd, after, group):
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "forecast", *map(str, args)], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    time.sleep(after)
+    if group:
+        os.killpg(proc.pid, signal.SIGINT)  # as the terminal's Ctrl-C does: every process of the command
+    else:
+        proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err
+
+
+@pytest.mark.parametrize("after, group", [(0.05, False), (0.6, True), (2.5, False), (2.5, True)])
+def test_ctrl_c_at_any_moment_exits_130_and_writes_nothing(tmp_path, after, group):
+    shutil.copy(SAMPLE, tmp_path / "revenue.csv")
+    (tmp_path / "fc.csv").write_text("the user's old forecast\n")
+    before = fingerprint(tmp_path)
+    code, err = _interrupt(["run", "revenue.csv", "-h", 12, "--jobs", 2, "-o", "fc.csv", "--plot", "fc.png"],
+                           tmp_path, after, group)
+    if code == 0:
+        pytest.skip("the run finished before the interrupt")  # a fast machine; nothing to check
+    assert code == 130, err
+    assert err.strip().splitlines()[-1] == "Error: interrupted; nothing written"
+    assert "Traceback" not in err
+    assert fingerprint(tmp_path) == before
