@@ -15,8 +15,7 @@ _CURRENCY = re.compile(r"(?i)^(?:rmb|cny|usd|eur|gbp)|(?:rmb|cny|usd|eur|gbp|元
 _GROUPING_SPACES = re.compile(r"[\s\u00a0\u2009\u202f'’_]")
 _DASHES = {"-", "–", "—", "−"}
 _PLAIN = re.compile(r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$")
-_COMMA_DECIMAL = re.compile(r"^[+-]?\d{1,3}(?:\.\d{3})*,\d+$|^[+-]?\d+,\d+$")
-_POINT_DECIMAL = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})*\.\d+$")
+_AMOUNT_CHARS = re.compile(r"^[\d.,]+$")
 
 
 def _clean(text: str) -> str:
@@ -25,28 +24,31 @@ def _clean(text: str) -> str:
     return _GROUPING_SPACES.sub("", text).replace("−", "-")
 
 
-def decimal_mark(cells, delimiter: str = ",") -> str:
-    """`','` when the file writes decimal commas (1.234,56 or 12,5), else `'.'`.
+def _decimal_evidence(cell) -> str | None:
+    """The decimal mark a cell proves ('.' or ','), or None when it cannot tell (1,234 or 1.234)."""
+    text = _clean(cell).strip("()+-")
+    marks = [c for c in text if c in ".,"]
+    if not marks or not _AMOUNT_CHARS.match(text):
+        return None
+    last = marks[-1]
+    head, tail = text.rsplit(last, 1)
+    if marks.count(last) > 1:  # 1.234.567: a repeated mark groups thousands
+        return "," if last == "." else "."
+    if len(marks) > 1 or len(tail) != 3 or len(head.replace(",", "").replace(".", "")) > 3 or head in ("", "0"):
+        return last
+    return None
 
-    A comma followed by exactly three digits (1,234) is a thousands separator unless the file
-    is semicolon-separated with no point-decimal cell anywhere: that is how European Excel
-    writes its CSVs.
+
+def decimal_mark(cells, delimiter: str = ",") -> str:
+    """The file's decimal mark, from the cells that prove it (12,5 or 1.234,56 for a comma; 12.5
+    or 1,234.56 for a point), by majority. When no cell proves it (every mark groups three
+    digits, as in 1,234), a semicolon file has decimal commas (European Excel), others points.
     """
-    comma = point = 0
-    for cell in cells:
-        if not isinstance(cell, str):
-            continue
-        text = _clean(cell).strip("()")
-        if _COMMA_DECIMAL.match(text) and not re.search(r",\d{3}$", text):
-            comma += 1
-        elif _POINT_DECIMAL.match(text) or ("." in text and "," not in text and _PLAIN.match(text)):
-            point += 1
-    if comma and not point:
-        return ","
-    if not comma and not point and delimiter == ";" and any(
-            isinstance(c, str) and re.search(r"\d,\d", c) for c in cells):
-        return ","
-    return "."
+    votes = [e for cell in cells if isinstance(cell, str) and (e := _decimal_evidence(cell))]
+    if votes:
+        return "," if votes.count(",") > votes.count(".") else "."
+    ambiguous = any(isinstance(c, str) and re.search(r"\d[.,]\d", c) for c in cells)
+    return "," if ambiguous and delimiter == ";" else "."
 
 
 def to_amount(value, decimal: str = ".") -> float:

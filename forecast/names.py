@@ -22,6 +22,15 @@ TOTAL_WORDS = frozenset({"合计", "总计", "总收入", "收入合计", "总�
                          "total revenue"})
 
 
+SUBTOTAL_WORDS = ("小计", "subtotal", "sub-total", "sub total")
+
+
+def is_subtotal(name) -> bool:
+    """A subtotal sums the line items listed just before it (固定收入小计, Subtotal fixed)."""
+    text = folded(name)
+    return any(word in text for word in SUBTOTAL_WORDS)
+
+
 def folded(name) -> str:
     return unicodedata.normalize("NFKC", str(name)).strip().casefold()
 

@@ -142,17 +142,29 @@ def _unit(rows) -> str | None:
 def table_from_grid(grid: list[list], source: str, delimiter: str = ",") -> RawTable:
     """The table below the header row of a grid of cells (see `sniff.find_layout`)."""
     layout = find_layout(grid, source)
-    header = ["" if c is None else c for c in grid[layout.header]]
+    header = ["" if c is None else str(c).strip() for c in grid[layout.header]]
     body = [(i, row) for i, row in enumerate(grid[layout.header + 1:], start=layout.header + 2)
             if any(not blank(c) for c in row)]
-    width = max([len(header)] + [len(row) for _, row in body])
-    while width > 1 and blank(header[width - 1] if width <= len(header) else "") and all(
-            len(row) < width or blank(row[width - 1]) for _, row in body):
-        width -= 1  # empty trailing columns (a ragged export)
-    header = list(header[:width]) + [""] * (width - len(header))
-    names = rename_headers([str(h).strip() or f"column {j + 1}" for j, h in enumerate(header)])
-    rows = [list(row[:width]) + [""] * (width - len(row)) for _, row in body]
-    frame = pd.DataFrame(rows, columns=names, dtype=object).map(lambda v: "" if v is None else v)
+    for number, row in body:
+        if any(not blank(c) for c in row[len(header):]):
+            raise InputDataError(f"{source}: row {number} has more cells than the header (row {layout.header + 1}) "
+                                 "has headings; remove the extra cells or head their column")
+    keep = []
+    for j, heading in enumerate(header):
+        filled_column = any(j < len(row) and not blank(row[j]) for _, row in body)
+        if heading or j == 0:
+            keep.append(j)
+        elif filled_column:
+            raise InputDataError(f"{source}: column {j + 1} has values but no heading in row {layout.header + 1}; "
+                                 "name the line item")
+    names = rename_headers([header[j] or f"column {j + 1}" for j in keep])
+    for name in dict.fromkeys(names):
+        where = [keep[j] + 1 for j, n in enumerate(names) if n == name]
+        if len(where) > 1:
+            raise InputDataError(f"{source}: columns {where[0]} and {where[1]} are both headed {name!r}; give each "
+                                 "column its own heading")
+    rows = [[row[j] if j < len(row) and row[j] is not None else "" for j in keep] for _, row in body]
+    frame = pd.DataFrame(rows, columns=names, dtype=object)
     numbers = np.array([i for i, _ in body], dtype=np.int64)
     if "date" not in frame.columns and len(frame) and is_period(frame.iloc[0, 0]):
         frame = frame.rename(columns={frame.columns[0]: "date"})  # the periods' column, headed otherwise

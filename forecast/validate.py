@@ -10,7 +10,7 @@ import pandas as pd
 from .amounts import to_amount
 from .calendar import is_period, parse_dates
 from .errors import InputDataError
-from .names import clashing, is_total
+from .names import clashing, is_subtotal, is_total
 from .revenue import GROUPS, RevenueData
 from .sniff import RawTable, blank
 
@@ -34,7 +34,8 @@ def to_revenue(raw: RawTable, *, freq: str | None = None, key_columns: tuple[str
     long = _to_long(frame, source, key_columns)
     rows = rows[long.pop("_pos").to_numpy()]
     parsed = parse_dates(long["date"], source=source, rows=rows, freq=freq)
-    values = check_numeric(long["value"], source, rows, raw.row_word, decimal=raw.decimal)
+    columns = long["component"].astype(str).to_numpy() if "component" not in frame.columns else "value"
+    values = check_numeric(long["value"], source, rows, raw.row_word, column=columns, decimal=raw.decimal)
     tidy = pd.DataFrame({"ordinal": parsed.ordinals, "component": long["component"].astype(str).str.strip(),
                          "value": values})
     if (tidy["component"] == "").any():
@@ -85,7 +86,7 @@ def drop_totals(tidy: pd.DataFrame, total_rows: pd.DataFrame, raw: RawTable, key
     """Take a total line item or column (合计, 总计, total, sum...) and a total row out of the
     modelling when it equals the sum of the others to 0.5% (it would count the revenue twice);
     raise naming the periods or items that do not add up when it does not."""
-    notes: tuple = ()
+    tidy, notes = _drop_subtotals(tidy, raw.source, label)
     totals = [c for c in dict.fromkeys(tidy["component"]) if is_total(c)]
     others = tidy[~tidy["component"].isin(totals)]
     if totals and len(others):
@@ -146,15 +147,54 @@ def _to_long(frame: pd.DataFrame, source: str, key_columns) -> pd.DataFrame:
     return long.sort_values(["_pos"], kind="stable").reset_index(drop=True)
 
 
-def check_numeric(values: pd.Series, source: str, rows, row_word: str = "row", column: str = "value",
+def _off_periods(given: pd.Series, expected: pd.Series, label) -> list[str]:
+    off = ~np.isclose(given, expected, rtol=TOTAL_TOLERANCE, atol=1e-9)
+    return [f"{label(o)} ({given[o]:,.2f} vs {expected[o]:,.2f})" for o in given.index[off]]
+
+
+def _drop_subtotals(tidy: pd.DataFrame, source: str, label) -> tuple[pd.DataFrame, tuple]:
+    """Subtotal line items (小计) that sum the items listed just before them are left out."""
+    names = list(dict.fromkeys(tidy["component"]))
+    if not any(is_subtotal(n) for n in names):
+        return tidy, ()
+    values = tidy.pivot(index="ordinal", columns="component", values="value").fillna(0.0)
+    dropped, run, notes = [], [], ()
+    for name in names:
+        if is_total(name):
+            continue
+        if not is_subtotal(name):
+            run.append(name)
+            continue
+        given = values[name][tidy.loc[tidy["component"] == name, "ordinal"].to_numpy()]
+        bad = _off_periods(given, values[run].sum(axis=1).reindex(given.index), label) if run else ["no items"]
+        if bad:
+            raise InputDataError(f"{source}: the subtotal {name!r} does not equal the sum of the line items before "
+                                 f"it ({', '.join(run) or 'none'}) in {len(bad)} period(s), e.g. {bad[0]}; correct "
+                                 "it, or rename it if it is not a subtotal")
+        notes += (f"{source}: subtotal {name!r} equals {' + '.join(run)}; used as a check and left out",)
+        dropped.append(name)
+        run = []
+    return tidy[~tidy["component"].isin(dropped)], notes
+
+
+def check_numeric(values: pd.Series, source: str, rows, row_word: str = "row", column="value",
                   decimal: str = ".") -> np.ndarray:
-    out = np.empty(len(values))
-    for i, v in enumerate(values):
+    """Amounts as floats; `column` names the column of every value (one name, or one per value
+    when a wide table was melted), for the error naming the cell."""
+    values = pd.Series(values).reset_index(drop=True)
+    out = np.full(len(values), np.nan)
+    if decimal == ".":  # plain numbers at numpy speed; the rest cell by cell
+        out = pd.to_numeric(values.map(lambda v: v if isinstance(v, (int, float, str)) and not isinstance(v, bool)
+                                       else None), errors="coerce").to_numpy(float, copy=True)
+    columns = [column] * len(values) if isinstance(column, str) else column
+    for i in np.flatnonzero(~np.isfinite(out)):
+        v, column = values[i], columns[i]
         try:
-            out[i] = to_amount(v, decimal)
+            amount = to_amount(v, decimal)
         except ValueError:
             raise InputDataError(f"{source}: {row_word} {rows[i]}, column {column!r}: {str(v)!r} is not a number; "
                                  "write amounts such as 1234.5, 1,234.50 or (12.50)") from None
+        out[i] = amount
         if np.isnan(out[i]) or np.isinf(out[i]):
             raise InputDataError(f"{source}: {row_word} {rows[i]}, column {column!r} is empty; fill in the value "
                                  "(write 0 if there was no revenue) or remove the row")

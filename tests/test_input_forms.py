@@ -205,3 +205,39 @@ def test_workbook_without_a_revenue_table_lists_its_sheets(tmp_path):
         pd.DataFrame({"a": ["x", "y"], "b": ["p", "q"]}).to_excel(writer, sheet_name="Notes", index=False)
     with pytest.raises(InputDataError, match="sheets: Notes"):
         load(path)
+
+
+def test_subtotals_are_checked_and_left_out(tmp_path):
+    table = wide()
+    items = list(table.columns)
+    shaped = table[items[:3]].assign(固定收入小计=table[items[:3]].sum(axis=1))
+    shaped = shaped.join(table[items[3:]]).assign(波动收入小计=table[items[3:]].sum(axis=1))
+    path = tmp_path / "sub.csv"
+    shaped.reset_index(names="月份").to_csv(path, index=False)
+    data = assert_same_as_clean(path)
+    assert sum("subtotal" in n for n in data.notes) == 2
+    shaped["固定收入小计"] += 50
+    shaped.reset_index(names="月份").to_csv(path, index=False)
+    with pytest.raises(InputDataError, match="subtotal '固定收入小计' does not equal"):
+        load(path)
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("date,a,a\n2024-01,1,2\n2024-02,1,2\n2024-03,1,2\n", "columns 2 and 3 are both headed 'a'"),
+    ("date,a,,b\n2024-01,1,5,2\n2024-02,1,5,2\n2024-03,1,5,2\n", "column 3 has values but no heading"),
+    ("date,a,b\n2024-01,1,2,9\n2024-02,1,2\n2024-03,1,2\n", "row 2 has more cells than the header"),
+    ("date,a,b\n2024-01,1,#N/A\n2024-02,1,2\n2024-03,1,2\n", "row 2, column 'b': '#N/A' is not a number"),
+])
+def test_malformed_tables_name_the_cell(tmp_path, text, needle):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    with pytest.raises(InputDataError, match=needle):
+        load(path)
+
+
+def test_empty_spacer_columns_and_trailing_commas_are_ignored(tmp_path):
+    path = tmp_path / "spaced.csv"
+    table = wide().reset_index()
+    table.insert(2, "", "")
+    path.write_text("\n".join(line + ",," for line in table.to_csv(index=False).splitlines()) + "\n")
+    assert_same_as_clean(path)
