@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar as _pycal
 import datetime as dt
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -174,6 +175,7 @@ def _full_year(text: str) -> int:
     return int(text) if len(text) == 4 else 2000 + int(text)
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a file repeats each label once per line item
 def _to_date(value) -> tuple[dt.date, str]:
     """A period label as (first day, style); ValueError when it is no period form we know."""
     if isinstance(value, (pd.Timestamp, dt.datetime)):

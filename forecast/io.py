@@ -18,7 +18,7 @@ import pandas as pd
 
 from .errors import InputDataError
 from .names import rename_headers
-from .sniff import RawTable, csv_rows, decode, delimiter_of, table_from_grid
+from .sniff import RawTable, decode, delimiter_of, read_delimited
 
 
 def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = None, db: str | None = None,
@@ -65,8 +65,7 @@ def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = Non
         raise InputDataError(f"--sheet {sheet!r} is for .xlsx input, and {source} is not a workbook; "
                              "leave --sheet out")
     text = decode(data, source, encoding)
-    delimiter = delimiter_of(text)
-    return table_from_grid(csv_rows(text, delimiter), source, delimiter)
+    return read_delimited(text, source, delimiter_of(text))
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = "forecast") -> None:

@@ -139,38 +139,73 @@ def _unit(rows) -> str | None:
     return None
 
 
+def filled_cells(cells: pd.DataFrame) -> pd.DataFrame:
+    """True where a cell holds something (not None, NaN or only spaces), column by column."""
+    return pd.DataFrame({c: cells[c].notna().to_numpy() & (cells[c].astype(str).str.strip() != "").to_numpy()
+                         for c in cells.columns}, index=cells.index)
+
+
 def table_from_grid(grid: list[list], source: str, delimiter: str = ",") -> RawTable:
     """The table below the header row of a grid of cells (see `sniff.find_layout`)."""
     layout = find_layout(grid, source)
-    header = ["" if c is None else str(c).strip() for c in grid[layout.header]]
-    body = [(i, row) for i, row in enumerate(grid[layout.header + 1:], start=layout.header + 2)
-            if any(not blank(c) for c in row)]
-    for number, row in body:
-        if any(not blank(c) for c in row[len(header):]):
-            raise InputDataError(f"{source}: row {number} has more cells than the header (row {layout.header + 1}) "
-                                 "has headings; remove the extra cells or head their column")
+    rows = grid[layout.header:]
+    width = max(len(row) for row in rows)
+    padded = [list(row) + [None] * (width - len(row)) for row in rows]
+    return table_from_cells(pd.DataFrame(padded, dtype=object), layout, source, delimiter)
+
+
+def read_delimited(text: str, source: str, delimiter: str) -> RawTable:
+    """A CSV's table; pandas' C parser reads the rows below the header, the csv module any file
+    that parser cannot (rows longer than the header, quoted line breaks above it)."""
+    head = csv_rows("\n".join(text.splitlines()[:HEADER_SEARCH_ROWS + 2]), delimiter)
+    layout = find_layout(head, source)
+    if '"' not in "\n".join(text.splitlines()[:layout.header]):  # no quoted line breaks above the header
+        try:
+            cells = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, skiprows=layout.header, dtype=str,
+                                keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c")
+            return table_from_cells(cells, layout, source, delimiter)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+            pass
+    return table_from_grid(csv_rows(text, delimiter), source, delimiter)
+
+
+def table_from_cells(cells: pd.DataFrame, layout: Layout, source: str, delimiter: str) -> RawTable:
+    """`cells`: the header row and the rows below it, one column per cell position (row i is
+    file row layout.header + i + 1). Empty rows and unheaded empty columns are dropped; an
+    unheaded column with values, a row longer than the header and two columns headed alike are
+    refused, naming them."""
+    header = ["" if blank(c) else str(c).strip() for c in cells.iloc[0]]
+    body = cells.iloc[1:]
+    filled_mask = filled_cells(body)
+    occupied = filled_mask.any(axis=1).to_numpy()
+    body, filled_mask = body[occupied], filled_mask[occupied]
+    numbers = np.flatnonzero(occupied).astype(np.int64) + layout.header + 2
+    last_heading = max([j for j, h in enumerate(header) if h] + [0])
     keep = []
     for j, heading in enumerate(header):
-        filled_column = any(j < len(row) and not blank(row[j]) for _, row in body)
         if heading or j == 0:
             keep.append(j)
-        elif filled_column:
-            raise InputDataError(f"{source}: column {j + 1} has values but no heading in row {layout.header + 1}; "
-                                 "name the line item")
+        elif filled_mask.iloc[:, j].any():
+            first = int(numbers[np.flatnonzero(filled_mask.iloc[:, j].to_numpy())[0]])
+            raise InputDataError(
+                f"{source}: row {first} has more cells than the header (row {layout.header + 1}) has headings; "
+                "remove the extra cells or head their column" if j > last_heading else
+                f"{source}: column {j + 1} has values but no heading in row {layout.header + 1}; name the line item")
     names = rename_headers([header[j] or f"column {j + 1}" for j in keep])
     for name in dict.fromkeys(names):
         where = [keep[j] + 1 for j, n in enumerate(names) if n == name]
         if len(where) > 1:
             raise InputDataError(f"{source}: columns {where[0]} and {where[1]} are both headed {name!r}; give each "
                                  "column its own heading")
-    rows = [[row[j] if j < len(row) and row[j] is not None else "" for j in keep] for _, row in body]
-    frame = pd.DataFrame(rows, columns=names, dtype=object)
-    numbers = np.array([i for i, _ in body], dtype=np.int64)
+    frame = body.iloc[:, keep].set_axis(names, axis=1).reset_index(drop=True)
+    frame = frame.astype(object).where(filled_cells(frame).to_numpy(), "")
     if "date" not in frame.columns and len(frame) and is_period(frame.iloc[0, 0]):
         frame = frame.rename(columns={frame.columns[0]: "date"})  # the periods' column, headed otherwise
-    cells = [c for col in frame.columns if col not in ("date", "component", "group") for c in frame[col]]
+    value_columns = [c for c in frame.columns if c not in ("date", "component", "group")]
+    marked = [c for col in value_columns for c in frame[col][frame[col].astype(str).str.contains(r"\d[.,]\d")]
+              .head(2000)]
     table = RawTable(frame, source, first_row=int(numbers[0]) if len(numbers) else layout.header + 2,
-                     row_numbers=numbers, unit=layout.unit, decimal=decimal_mark(cells, delimiter))
+                     row_numbers=numbers, unit=layout.unit, decimal=decimal_mark(marked, delimiter))
     if "date" not in frame.columns and sum(map(is_period, frame.columns[1:])) >= 2:
         return periods_across(table)
     return table

@@ -12,7 +12,7 @@ from .calendar import is_period, parse_dates
 from .errors import InputDataError
 from .names import clashing, is_subtotal, is_total
 from .revenue import GROUPS, RevenueData
-from .sniff import RawTable, blank
+from .sniff import RawTable, blank, filled_cells
 
 MIN_PERIODS = 3  # below this not even a naive forecast has anything to go on
 TOTAL_TOLERANCE = 0.005  # a total within 0.5% of the sum of its parts is that sum (rounding in exports)
@@ -63,11 +63,15 @@ def to_revenue(raw: RawTable, *, freq: str | None = None, key_columns: tuple[str
 def _split_note_and_total_rows(frame: pd.DataFrame, rows: np.ndarray, key_columns):
     """Rows whose period cell is a total word (a 合计 row summing the periods), and notes below
     the data (a period cell that is no period and no amount beside it) are taken out."""
+    labels = pd.unique(frame["date"].to_numpy(object))
+    odd = {v for v in labels if not is_period(v)}
+    if not odd:
+        return frame, rows, frame.iloc[:0]
     dates = frame["date"]
-    totals = dates.map(is_total).to_numpy(bool)
+    totals = dates.map(lambda v: v in odd and is_total(v)).to_numpy(bool)
     values = frame.drop(columns=[c for c in ("date", "component", "group", *key_columns) if c in frame.columns])
-    empty = values.map(blank).all(axis=1).to_numpy(bool) if values.shape[1] else np.ones(len(frame), bool)
-    periods = dates.map(is_period).to_numpy(bool)
+    empty = filled_cells(values).sum(axis=1).to_numpy() == 0
+    periods = ~dates.map(lambda v: v in odd).to_numpy(bool)
     notes = np.zeros(len(frame), bool)
     if periods.any():
         after = np.arange(len(frame)) > np.flatnonzero(periods)[-1]
@@ -86,6 +90,8 @@ def drop_totals(tidy: pd.DataFrame, total_rows: pd.DataFrame, raw: RawTable, key
     """Take a total line item or column (合计, 总计, total, sum...) and a total row out of the
     modelling when it equals the sum of the others to 0.5% (it would count the revenue twice);
     raise naming the periods or items that do not add up when it does not."""
+    if not len(total_rows) and not any(is_total(c) or is_subtotal(c) for c in pd.unique(tidy["component"])):
+        return tidy, ()
     tidy, notes = _drop_subtotals(tidy, raw.source, label)
     totals = [c for c in dict.fromkeys(tidy["component"]) if is_total(c)]
     others = tidy[~tidy["component"].isin(totals)]
@@ -184,8 +190,7 @@ def check_numeric(values: pd.Series, source: str, rows, row_word: str = "row", c
     values = pd.Series(values).reset_index(drop=True)
     out = np.full(len(values), np.nan)
     if decimal == ".":  # plain numbers at numpy speed; the rest cell by cell
-        out = pd.to_numeric(values.map(lambda v: v if isinstance(v, (int, float, str)) and not isinstance(v, bool)
-                                       else None), errors="coerce").to_numpy(float, copy=True)
+        out = pd.to_numeric(values, errors="coerce").to_numpy(float, copy=True)
     columns = [column] * len(values) if isinstance(column, str) else column
     for i in np.flatnonzero(~np.isfinite(out)):
         v, column = values[i], columns[i]
