@@ -49,6 +49,7 @@ class BudgetResult:
     forecast: ForecastResult = field(repr=False)
     full_year_samples: dict = field(repr=False, default_factory=dict)  # series -> (n_paths,) annual sums
     notes: tuple = ()
+    unit: str | None = None  # the file's unit (e.g. 万元), for charts
 
     def prob_meet(self, series: str, target) -> np.ndarray | float:
         """Probability that `series` reaches `target` (scalar or array) this year."""
@@ -257,7 +258,7 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
     if year_end_as_of:
         next_year, periods = _next_year(data, current, known, a, ppy, span)
     return BudgetResult(table, pd.concat(phasing, ignore_index=True), next_year, periods, year, data.label(a), phase,
-                        current, samples, tuple(dict.fromkeys(notes)))
+                        current, samples, tuple(dict.fromkeys(notes)), data.unit)
 
 
 def _plan_forecast(data, current, a, start, ppy, config, window, levels, regressors, jobs):

@@ -2,6 +2,10 @@
 Every function takes `ax=None` and returns the Figure."""
 from __future__ import annotations
 
+import contextlib
+import functools
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -10,9 +14,40 @@ import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+# Chinese line items and units (万元) need a CJK font: the first of these the machine has
+# renders them (matplotlib falls back along the list glyph by glyph).
+CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+             "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Arial Unicode MS"]
+STYLE = {"font.sans-serif": ["DejaVu Sans", *CJK_FONTS], "axes.unicode_minus": False}
 
+
+def _cjk(fn):
+    """Build the figure in the `_rendering` context (text is measured as the figure is laid out)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with _rendering():
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+@contextlib.contextmanager
+def _rendering():
+    """Draw with the CJK fallback fonts; a machine without any draws boxes for Chinese
+    characters rather than stopping or warning once per glyph."""
+    with plt.rc_context(STYLE), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from (current )?font", category=UserWarning)
+        yield
+
+
+
+def amount_label(what: str, unit: str | None) -> str:
+    """An axis label with the file's unit, e.g. "revenue (万元)"."""
+    return f"{what} ({unit})" if unit else what
+
+
+@_cjk
 def plot_forecast(history: pd.Series, forecast: pd.DataFrame, *, actual: pd.Series | None = None,
-                  title: str = "", ax=None, show_last: int | None = 48):
+                  title: str = "", ax=None, show_last: int | None = 48, unit: str | None = None):
     """Fan chart of one series.
 
     history, actual: values indexed by period label (str), in time order.
@@ -40,13 +75,14 @@ def plot_forecast(history: pd.Series, forecast: pd.DataFrame, *, actual: pd.Seri
     ax.set_xticks(range(0, len(labels), step))
     ax.set_xticklabels(labels[::step], rotation=45, ha="right", fontsize=8)
     ax.set_title(title)
-    ax.set_ylabel("revenue")
+    ax.set_ylabel(amount_label("revenue", unit))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
 
 
+@_cjk
 def plot_result(data, result, *, actual_data=None, series: list[str] | None = None):
     """One panel per series (default: total and both groups) from a ForecastResult."""
     from .combine import aggregate_series
@@ -64,7 +100,7 @@ def plot_result(data, result, *, actual_data=None, series: list[str] | None = No
             ords = range(actual_data.first, actual_data.last + 1)
             act = pd.Series(actual_hist[name], index=[actual_data.label(o) for o in ords]).iloc[len(labels):]
         rows = result.table[result.table["series"] == name]
-        plot_forecast(h, rows, actual=act, title=f"{name}: {rows['model'].iloc[0]}", ax=ax)
+        plot_forecast(h, rows, actual=act, title=f"{name}: {rows['model'].iloc[0]}", ax=ax, unit=data.unit)
     fig.tight_layout()
     return fig
 
@@ -74,10 +110,12 @@ def save_figure(fig, path) -> None:
 
     from .io import atomic_write
 
-    atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format=Path(path).suffix.lstrip(".") or "png"))
+    with _rendering():
+        atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format=Path(path).suffix.lstrip(".") or "png"))
     plt.close(fig)
 
 
+@_cjk
 def plot_backtest_origins(bt, strategy: str, window: str, *, series: str = "total", max_panels: int = 12):
     """Projected vs actual at each backtest origin: small multiples of fan charts over the
     actuals, with the year of history before each origin."""
@@ -110,7 +148,7 @@ def plot_backtest_origins(bt, strategy: str, window: str, *, series: str = "tota
     for ax in axes.ravel()[len(origins):]:
         ax.set_visible(False)
     fig.suptitle(f"{series}: {strategy}, window {window} (black history, blue forecast with 80/95% bands, "
-                 "red actual; x = periods after the origin)", fontsize=9)
+                 f"red actual; x = periods after the origin{'; ' + bt.data.unit if bt.data.unit else ''})", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -123,6 +161,7 @@ def _history(bt, series: str) -> pd.Series:
     return pd.Series(values, index=np.arange(bt.data.first, bt.data.last + 1))
 
 
+@_cjk
 def plot_accuracy_by_step(metrics: pd.DataFrame, *, series: str = "total", ax=None):
     """MAPE of one series by step ahead, one line per strategy (and window)."""
     fig = ax.figure if ax is not None else plt.figure(figsize=(7, 3.8))
@@ -140,6 +179,7 @@ def plot_accuracy_by_step(metrics: pd.DataFrame, *, series: str = "total", ax=No
     return fig
 
 
+@_cjk
 def plot_stacked_components(bt, origin: str, strategy: str, window: str, ax=None):
     """Line items' forecasts stacked up to the total, against the actual total."""
     fig = ax.figure if ax is not None else plt.figure(figsize=(8, 4.2))
@@ -153,7 +193,7 @@ def plot_stacked_components(bt, origin: str, strategy: str, window: str, ax=None
     ax.plot(total["step"], total["mean"], color="black", lw=1.5, label="total forecast")
     ax.plot(total["step"], total["actual"], color="tab:red", lw=1.5, marker="o", ms=3, label="total actual")
     ax.set_xlabel(f"periods after {origin}")
-    ax.set_ylabel("revenue")
+    ax.set_ylabel(amount_label("revenue", bt.data.unit))
     ax.set_title(f"line items stacked to the total ({strategy}, window {window}, origin {origin})", fontsize=9)
     ax.legend(fontsize=7, loc="lower left", ncol=2)
     ax.grid(alpha=0.3)
@@ -166,11 +206,13 @@ def figure_png(fig) -> bytes:
     import io
 
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
+    with _rendering():
+        fig.savefig(buf, format="png", dpi=90)
     plt.close(fig)
     return buf.getvalue()
 
 
+@_cjk
 def plot_budget(result, *, series: str = "total", ax=None):
     """Cumulative actual and forecast fan through the year against the target (phased and final),
     from a `budget.BudgetResult`."""
@@ -205,7 +247,7 @@ def plot_budget(result, *, series: str = "total", ax=None):
     ax.set_title(f"{series} {result.year} as of {result.as_of}: projected {row['full_year_forecast']:,.0f} "
                  f"({row['attainment_pct']:.1f}% of target), P(meet target) {row['prob_meet_target']:.0%}",
                  fontsize=10)
-    ax.set_ylabel("cumulative revenue")
+    ax.set_ylabel(amount_label("cumulative revenue", result.unit))
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
@@ -213,6 +255,7 @@ def plot_budget(result, *, series: str = "total", ax=None):
     return fig
 
 
+@_cjk
 def plot_plan_gap(result, *, series: str = "total", ax=None):
     """Ahead (+) or behind (-) plan through the year: cumulative actual, then forecast with its
     bands, minus the cumulative phased target. The last point is the projected full year minus
@@ -237,7 +280,7 @@ def plot_plan_gap(result, *, series: str = "total", ax=None):
     ax.axhline(0, color="grey", ls="--", lw=1.2)
     ax.set_xticks(x[:: max(1, len(x) // 12)])
     ax.set_xticklabels(rows["date"].iloc[:: max(1, len(x) // 12)], rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel("ahead (+) / behind (-) plan")
+    ax.set_ylabel(amount_label("ahead (+) / behind (-) plan", result.unit))
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
@@ -245,6 +288,7 @@ def plot_plan_gap(result, *, series: str = "total", ax=None):
     return fig
 
 
+@_cjk
 def budget_figure(result, *, series: str = "total"):
     """The budget chart: cumulative revenue against the target, and the gap to plan below it."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7.5), height_ratios=[3, 2], sharex=True)
@@ -256,6 +300,7 @@ def budget_figure(result, *, series: str = "total"):
     return fig
 
 
+@_cjk
 def plot_vintages(forecasts: pd.DataFrame, actual: pd.Series, *, series: str = "total", level: int = 80,
                   show_last: int | None = 36, ax=None):
     """Each archived forecast of one series as a line with its band (oldest faint, newest dark),

@@ -49,7 +49,8 @@ def build_report(bt: BacktestResult) -> list[Block]:
     n_origins = len(bt.origins)
     blocks = [Block("h1", f"Backtest of {Path(data.source).name}")]
     blocks.append(Block("p", (
-        f"{len(data.components)} line items, {data.freq.name}ly from {data.label(data.first)} to "
+        f"{len(data.components)} line items{f' (amounts in {data.unit})' if data.unit else ''}, {data.freq.name}ly "
+        f"from {data.label(data.first)} to "
         f"{data.label(data.last)}. {n_origins} rolling origins from {data.label(bt.origins[0])} to "
         f"{data.label(bt.origins[-1])}, each forecasting {bt.horizon} periods ahead after refitting every model on "
         f"the data up to the origin only (training window: {', '.join(map(str, dict.fromkeys(rank['window'])))} "
