@@ -26,6 +26,7 @@ import pandas as pd
 from .combine import TOTAL, ForecastResult, aggregate_series, group_name, run_forecast, series_order
 from .config import Config
 from .errors import ConfigError, InputDataError
+from .names import folded, is_total
 from .revenue import GROUPS, RevenueData
 
 BUDGET_FREQS = ("quarter", "month", "dekad")
@@ -74,24 +75,33 @@ def year_periods(data: RevenueData, year: int) -> tuple[int, int]:
 
 
 def canonical_series(name: str) -> str:
-    """`fixed` and `fluctuating` are accepted for the group series `group:fixed`, ..."""
+    """`fixed` and `fluctuating` are accepted for the group series `group:fixed`, ..., and any
+    total word (合计, 总计, Total) for `total`."""
     name = str(name).strip()
+    if is_total(name):
+        return "total"
     return group_name(name) if name in GROUPS else name
 
 
+TARGET_HEADINGS = {"series": ("series", "项目", "名称", "收入项目"), "target": ("target", "目标", "考核目标", "预算",
+                                                                          "预算目标", "全年目标")}
+
+
 def read_targets(path) -> dict[str, float]:
-    """A targets file: columns `series, target` (CSV or .xlsx), one row per series."""
+    """A targets file: columns `series, target` (CSV or .xlsx; also headed 项目, 目标), one row
+    per series."""
     from .io import read_table
     from .validate import check_numeric
 
     raw = read_table(path)
-    frame = raw.frame
+    frame = raw.frame.rename(columns={c: key for key, names in TARGET_HEADINGS.items() for c in raw.frame.columns
+                                      if folded(c) in names and key not in raw.frame.columns})
     missing = [c for c in ("series", "target") if c not in frame.columns]
     if missing:
         raise InputDataError(f"{raw.source}: no column {missing[0]!r} (columns are: {', '.join(map(str, frame.columns))}); "
                              "a targets file has columns series,target, e.g. total,467500")
-    rows = np.arange(len(frame)) + raw.first_row
-    values = check_numeric(frame["target"], raw.source, rows, raw.row_word, column="target")
+    rows = np.asarray(raw.row_numbers) if raw.row_numbers is not None else np.arange(len(frame)) + raw.first_row
+    values = check_numeric(frame["target"], raw.source, rows, raw.row_word, column="target", decimal=raw.decimal)
     out: dict[str, float] = {}
     for row, name, value in zip(rows, frame["series"], values):
         name = canonical_series(name)
@@ -105,8 +115,6 @@ def read_targets(path) -> dict[str, float]:
     if not out:
         raise InputDataError(f"{raw.source}: no targets; add rows such as total,467500")
     return out
-
-
 def check_targets(targets: dict[str, float], known: list[str], components: list[str], groups: dict[str, str],
                   source: str) -> dict[str, float]:
     """Targets by series, with the total's derived from the parts when only they are given."""

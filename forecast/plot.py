@@ -18,7 +18,16 @@ import pandas as pd  # noqa: E402
 # renders them (matplotlib falls back along the list glyph by glyph).
 CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
              "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Arial Unicode MS"]
-STYLE = {"font.sans-serif": ["DejaVu Sans", *CJK_FONTS], "axes.unicode_minus": False}
+
+
+@functools.lru_cache(maxsize=1)
+def _style() -> dict:
+    """DejaVu Sans, then the CJK fonts this machine has (matplotlib falls back along a list of
+    concrete families, not along a generic one; a family it lacks would be logged every time)."""
+    from matplotlib import font_manager
+
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    return {"font.family": ["DejaVu Sans", *[f for f in CJK_FONTS if f in have]], "axes.unicode_minus": False}
 
 
 def _cjk(fn):
@@ -34,7 +43,7 @@ def _cjk(fn):
 def _rendering():
     """Draw with the CJK fallback fonts; a machine without any draws boxes for Chinese
     characters rather than stopping or warning once per glyph."""
-    with plt.rc_context(STYLE), warnings.catch_warnings():
+    with plt.rc_context(_style()), warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from (current )?font", category=UserWarning)
         yield
 

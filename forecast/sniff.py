@@ -126,7 +126,8 @@ def find_layout(grid: list[list], source: str) -> Layout:
         if (names & DATE_ALIASES or (first_below is not None and is_period(first_below) and not is_period(cells[0]))
                 or periods_across >= max(2, len(cells) - 2)):
             return Layout(i, _unit(grid[:i]))
-    return Layout(rows[0], _unit([]))
+    first = next((i for i in rows if len(filled(grid[i])) >= 2), rows[0])  # below any title
+    return Layout(first, _unit(grid[:first]))
 
 
 def _unit(rows) -> str | None:

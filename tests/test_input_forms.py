@@ -241,3 +241,17 @@ def test_empty_spacer_columns_and_trailing_commas_are_ignored(tmp_path):
     table.insert(2, "", "")
     path.write_text("\n".join(line + ",," for line in table.to_csv(index=False).splitlines()) + "\n")
     assert_same_as_clean(path)
+
+
+def test_the_unit_row_reaches_the_chart_axis(tmp_path):
+    from forecast.combine import run_forecast
+    from forecast.config import Config
+    from forecast.plot import plot_result
+
+    table = wide().set_axis(["宽带", "月租", "其他数据", "本地通话", "长途", "移动数据"], axis=1)
+    path = tmp_path / "units.csv"
+    path.write_text("单位：万元\n" + table.reset_index(names="月份").to_csv(index=False), encoding="utf-8")
+    data = load(path)
+    result = run_forecast(data, 3, config=Config(paths=200, jobs=1, window=24))
+    fig = plot_result(data, result)  # warnings are errors here: a missing CJK glyph must not warn
+    assert fig.axes[0].get_ylabel() == "revenue (万元)"
