@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 _EXPORTS = {
     "Classification": "classification", "classification_table": "classification", "classify": "classification",
-    "ForecastResult": "combine", "run_forecast": "combine",
+    "ForecastResult": "combine", "run_forecast": "pipeline",
     "Config": "config", "load_config": "config",
     "ConfigError": "errors", "ForecastError": "errors", "InputDataError": "errors", "ModelFitError": "errors",
     "read_table": "io", "write_table": "io",
@@ -26,8 +26,8 @@ _EXPORTS = {
 
 def load(path=None, *, sheet=None, db=None, query=None, freq=None, encoding=None):
     """Read and validate a revenue table (CSV, .xlsx, or a read-only database query)."""
-    from .io import read_table
-    from .validate import to_revenue
+    from forecast.io.files import read_table
+    from forecast.validate import to_revenue
 
     return to_revenue(read_table(path, sheet=sheet, db=db, query=query, encoding=encoding), freq=freq)
 

@@ -1,3 +1,3 @@
-from .entry import main
+from forecast.cli.entry import main
 
 main()

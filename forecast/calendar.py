@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .errors import InputDataError
+from forecast.errors import InputDataError
 
 # Chinese New Year (Spring Festival) day. 2010-2030 from METHOD.md; the rest from public almanacs.
 SPRING_FESTIVAL = {

@@ -15,7 +15,7 @@ import pandas as pd
 from statsmodels.tsa.seasonal import STL
 from statsmodels.tsa.stattools import acf
 
-from .calendar import Frequency
+from forecast.calendar import Frequency
 
 SEASONAL_THRESHOLD = 0.4  # seasonal strength above which a component counts as fluctuating
 

@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .classification import Classification, classify, classify_series
-from .config import STRATEGIES, Config, check_horizon
-from .errors import ConfigError, InputDataError
-from .revenue import GROUPS, RevenueData
-from .select import SeriesForecast, SeriesPlan, forecast_series, judgmental_forecast
+from forecast.classification import Classification, classify, classify_series
+from forecast.config import STRATEGIES, Config
+from forecast.errors import ConfigError, InputDataError
+from forecast.revenue import GROUPS, RevenueData
+from forecast.select import SeriesForecast, SeriesPlan, forecast_series, judgmental_forecast
 
 TOTAL = "total"
 GROUP_PREFIX = "group:"
@@ -96,7 +96,7 @@ def map_tasks(tasks: list, jobs: int | None, progress=None) -> list[SeriesForeca
     """Run forecast tasks, over a process pool when it pays (jobs > 1 and several tasks).
     `progress(n)` is called as tasks complete. BLAS is held to one thread either way, so the
     numbers do not depend on how many workers ran them."""
-    from .engines import run_local
+    from forecast.scale.engines import run_local
 
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     out = []
@@ -327,43 +327,3 @@ def assemble(data: RevenueData, strategy: str, fits: dict[str, SeriesForecast], 
     warns = tuple(w for name in used for w in fits[name].warnings if not w.split(":", 1)[0].endswith("Warning"))
     return ForecastResult(table, strategy, tuple(classes), {n: fits[n] for n in used}, paths, data.notes + warns,
                           levels, scores or {})
-
-
-def run_forecast(data: RevenueData, horizon: int, *, config: Config | None = None, strategy: str | None = None,
-                 window="auto", levels: tuple[int, ...] | None = None, regressors: pd.DataFrame | None = None,
-                 jobs: int | None = None, components: list[str] | None = None) -> ForecastResult:
-    """Forecast every line item, both groups and the total, `horizon` periods past the data's end.
-
-    `components` lists every line item of the whole file when `data` was cut from it (so config
-    names are checked against the file, not the cut).
-
-    Notes
-    -----
-    Intervals of the groups and the total account for the correlation between line items: each
-    modelled series gets standard normal shocks that are correlated across series like their
-    in-sample one-step errors, propagated through the model's own psi weights and scaled to its
-    own forecast standard deviation. Sums of these joint sample paths give the bounds of the
-    aggregates, so bounds are not simply added.
-    """
-    config = config or Config()
-    strategy = strategy or config.strategy
-    levels = levels or config.levels
-    jobs = jobs or config.jobs
-    check_horizon(horizon, data.freq, series=len(data.components) + 3, paths=config.paths)
-    check_strategy(strategy, config)
-    if regressors is not None:
-        from .regressors import check_regressors_cover
-
-        check_regressors_cover(regressors, data.first, data.last + horizon, data.freq, data.style,
-                               "regressor file")
-    classes = resolve_classes(data, config, components)
-    groups = {c.component: c.group for c in classes}
-    scores = {}
-    if strategy == "auto":
-        from .backtest import choose_strategy
-
-        strategy, scores = choose_strategy(data, horizon, config=config, window=window, regressors=regressors,
-                                           jobs=jobs, components=components)
-    fits = fit_all(data, classes, config, horizon, needed_series(strategy, groups, config.groupings),
-                   window=window, user=regressors, jobs=jobs)
-    return assemble(data, strategy, fits, classes, config, horizon, levels, scores)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .errors import ConfigError
-from .models import FAMILIES
-from .revenue import GROUPS
-from .select import Judgmental
+from forecast.errors import ConfigError
+from forecast.models import FAMILIES
+from forecast.revenue import GROUPS
+from forecast.select import Judgmental
 
 STRATEGIES = ("direct", "split", "components", "auto")
 RUN_KEYS = {"strategy", "window", "levels", "seed", "paths", "spring_festival_window", "calendar", "jobs"}
@@ -173,7 +173,7 @@ def _check_keys(table: dict, known: set, where: str) -> None:
 
 
 def load_config(path) -> Config:
-    from .io import read_toml
+    from forecast.io.files import read_toml
 
     if path is None:
         return Config()

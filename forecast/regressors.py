@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from .calendar import Frequency, days_in_period, parse_dates, spring_festival_share
-from .errors import InputDataError
-from .models.regression import trend_design
+from forecast.calendar import Frequency, days_in_period, parse_dates, spring_festival_share
+from forecast.errors import InputDataError
+from forecast.models.regression import trend_design
 
 T_KEEP = 2.0  # |t| above which a calendar regressor is kept for a series
 

@@ -16,13 +16,13 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import toeplitz
 
-from .calendar import Frequency, days_in_period
-from .errors import ModelFitError
-from .models import (Drift, FittedModel, Forecast, LinearTrend, ModelSpec, Naive, SeasonalNaive, Theta,
+from forecast.calendar import Frequency, days_in_period
+from forecast.errors import ModelFitError
+from forecast.models import (Drift, FittedModel, Forecast, LinearTrend, ModelSpec, Naive, SeasonalNaive, Theta,
                      arima_candidates, ets_candidates)
-from .models.regression import trend_design
-from .models.transform import log_of
-from .regressors import calendar_regressors, level_shifts, significant_columns, step_columns
+from forecast.models.regression import trend_design
+from forecast.models.transform import log_of
+from forecast.regressors import calendar_regressors, level_shifts, significant_columns, step_columns
 
 CV_ORIGINS = 3
 MIN_MODEL_PERIODS = 6  # shorter histories get the simple rule (or the config's judgmental forecast)
@@ -445,7 +445,7 @@ def judgmental_forecast(name, y, first, freq, plan: SeriesPlan, horizon, warning
     steps = np.arange(horizon)
     if j.values is not None:
         if len(j.values) < horizon:
-            from .errors import ConfigError
+            from forecast.errors import ConfigError
             raise ConfigError(f"judgmental values for {name!r} cover {len(j.values)} periods but the horizon is "
                               f"{horizon}; give {horizon} values or shorten --horizon")
         mean, label = np.asarray(j.values[:horizon], float), "Judgmental (values)"
@@ -479,7 +479,7 @@ def forecast_single(name: str, y, first: int, freq: Frequency, horizon: int, *, 
     and all periods by rolling-origin error lost 0.7 sMAPE points to always using all history
     (scripts/bench_m3.py); `window="auto"` restores the choice.
     """
-    from .classification import classify_series
+    from forecast.classification import classify_series
 
     cls = classify_series(name, np.asarray(y, float), freq, override_period=period, candidates=season_candidates)
     plan = SeriesPlan(group=cls.group, period=cls.period, window=window, calendar=calendar, per_day=per_day)

@@ -10,10 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .calendar import Frequency
-from .combine import ForecastResult, aggregate_series
-from .errors import InputDataError
-from .revenue import RevenueData
+from forecast.calendar import Frequency
+from forecast.combine import ForecastResult, aggregate_series
+from forecast.errors import InputDataError
+from forecast.revenue import RevenueData
 
 # coarser frequencies each frequency can be summed to exactly (a week straddles months)
 COARSER = {"dekad": ("month", "quarter", "year"), "day": ("month", "quarter", "year"),

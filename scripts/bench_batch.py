@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.metrics import mase, naive_scale, smape
+from forecast.evaluate.metrics import mase, naive_scale, smape
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from forecast.calendar import Frequency  # noqa: E402
-from forecast.metrics import mase, naive_scale, smape  # noqa: E402
+from forecast.evaluate.metrics import mase, naive_scale, smape  # noqa: E402
 
 FREQ = {"MONTHLY": "month", "QUARTERLY": "quarter", "YEARLY": "year", "OTHER": "year"}
 # Published / re-scored results on the same files (benchdata README): (sMAPE, MASE).

@@ -22,8 +22,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_sample_data import make_city  # noqa: E402
 
-from forecast.budget import budget  # noqa: E402
-from forecast.io import RawTable  # noqa: E402
+from forecast.planning.budget import budget  # noqa: E402
+from forecast.io.files import RawTable  # noqa: E402
 from forecast.validate import to_revenue  # noqa: E402
 
 QUANTILES = (0.1, 0.25, 0.5, 0.75, 0.9)

@@ -23,8 +23,8 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_sample_data import make_city  # noqa: E402
 
-from forecast.combine import run_forecast  # noqa: E402
-from forecast.io import RawTable  # noqa: E402
+from forecast.pipeline import run_forecast  # noqa: E402
+from forecast.io.files import RawTable  # noqa: E402
 from forecast.temporal import sum_to  # noqa: E402
 from forecast.validate import to_revenue  # noqa: E402
 

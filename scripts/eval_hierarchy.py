@@ -25,10 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_sample_data import make_units  # noqa: E402
 
-from forecast.hierarchy import (build_structure, choose_method, forecast_nodes, node_tasks, parse_units,  # noqa: E402
+from forecast.scale.hierarchy import (build_structure, choose_method, forecast_nodes, node_tasks, parse_units,  # noqa: E402
                                 stack_results)
-from forecast.io import RawTable  # noqa: E402
-from forecast.reconcile import METHODS, reconcile, shrunk_correlation  # noqa: E402
+from forecast.io.files import RawTable  # noqa: E402
+from forecast.scale.reconcile import METHODS, reconcile, shrunk_correlation  # noqa: E402
 
 HIERARCHY = ("county", "city")
 

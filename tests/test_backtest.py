@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 
 import forecast
-from forecast.backtest import backtest, backtest_origins, choose_strategy, parse_windows
-from forecast.cli import main
-from forecast.combine import run_forecast
+from forecast.evaluate.backtest import backtest, backtest_origins, choose_strategy, parse_windows
+from forecast.cli.main import main
+from forecast.pipeline import run_forecast
 from forecast.config import config_from_dict
 from forecast.errors import ConfigError, InputDataError
 
-from .conftest import FAST_CONFIG, SAMPLE
+from tests.conftest import FAST_CONFIG, SAMPLE
 
 FORECAST_COLUMNS = ["origin", "strategy", "series", "date", "step", "mean", "lower_80", "upper_80", "lower_95",
                     "upper_95", "actual"]

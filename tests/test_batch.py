@@ -5,12 +5,12 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecast.batch import batch
-from forecast.cli import main
+from forecast.scale.batch import batch
+from forecast.cli.main import main
 from forecast.errors import ConfigError, InputDataError
-from forecast.io import read_table
+from forecast.io.files import read_table
 
-from .conftest import SAMPLE
+from tests.conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")
@@ -104,8 +104,8 @@ def test_batch_refuses_a_bad_horizon_or_engine(units, tmp_path):
 
 
 def test_backtest_over_keys_is_each_keys_own_backtest(units, tmp_path):
-    from forecast.backtest import backtest
-    from forecast.batch import forecast_values
+    from forecast.evaluate.backtest import backtest
+    from forecast.scale.keys import forecast_values
     from forecast.validate import to_revenue
 
     out = tmp_path / "bt"

@@ -7,12 +7,12 @@ import pytest
 from click.testing import CliRunner
 
 from forecast import load, load_config
-from forecast.budget import CONTRACT_COLUMNS, budget
-from forecast.cli import main
-from forecast.combine import run_forecast
+from forecast.planning.budget import CONTRACT_COLUMNS, budget
+from forecast.cli.main import main
+from forecast.pipeline import run_forecast
 from forecast.temporal import sum_to
 
-from .conftest import DEKAD, SAMPLE
+from tests.conftest import DEKAD, SAMPLE
 
 FIXED = ["broadband", "rental_new_services", "other_data"]
 FLUCT = ["local_calls", "long_distance", "mobile_data"]
@@ -34,7 +34,7 @@ def invoke(*args):
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory):
-    from .conftest import FAST_CONFIG
+    from tests.conftest import FAST_CONFIG
 
     path = tmp_path_factory.mktemp("cfg") / "fast.toml"
     path.write_text(FAST_CONFIG)

@@ -4,7 +4,7 @@ import forecast
 from forecast.calendar import Frequency
 from forecast.classification import classify_series, find_period
 
-from .conftest import DEKAD, SAMPLE
+from tests.conftest import DEKAD, SAMPLE
 
 
 def test_sample_line_items_fall_in_their_groups():

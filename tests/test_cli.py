@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecast.cli import main
+from forecast.cli.main import main
 
 CONTRACT = ["date", "series", "mean", "lower_80", "upper_80", "lower_95", "upper_95", "model"]
 
@@ -171,7 +171,7 @@ def test_outputs_to_a_pipe_or_through_a_symlink_keep_what_they_are(tmp_path):
     import os
     import threading
 
-    from forecast.io import write_table
+    from forecast.io.files import write_table
 
     table = pd.DataFrame({"series": ["total"], "mean": [1.5]})
     pipe = tmp_path / "pipe.csv"

@@ -4,12 +4,13 @@ import pandas as pd
 import pytest
 
 import forecast
-from forecast.combine import correlated_shocks, run_forecast
+from forecast.combine import correlated_shocks
+from forecast.pipeline import run_forecast
 from forecast.config import config_from_dict, load_config
 from forecast.models import Forecast
 from forecast.select import SeriesForecast
 
-from .conftest import SAMPLE
+from tests.conftest import SAMPLE
 
 
 @pytest.fixture(scope="module")

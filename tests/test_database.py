@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from forecast import load
-from forecast.database import check_query
+from forecast.io.database import check_query
 from forecast.errors import InputDataError
 
-from .conftest import SAMPLE
-from .test_cli import invoke
+from tests.conftest import SAMPLE
+from tests.test_cli import invoke
 
 PG_ADMIN = os.environ.get("FORECAST_TEST_PG")
 
@@ -85,11 +85,11 @@ def test_no_query_changes_the_database(database, query):
 
 def test_the_engine_itself_refuses_writes_that_pass_the_query_check(database, monkeypatch):
     """Even past the statement check, the connection cannot write (read-only URI or transaction)."""
-    import forecast.database
+    import forecast.io.database
 
     url, state = database
     before = state()
-    monkeypatch.setattr(forecast.database, "check_query", lambda q: q)
+    monkeypatch.setattr(forecast.io.database, "check_query", lambda q: q)
     for query in ("DELETE FROM revenue", "CREATE TABLE copy AS SELECT * FROM revenue"):
         with pytest.raises(InputDataError, match="read-?only"):
             load(db=url, query=query)

@@ -6,10 +6,10 @@ import pytest
 from click.testing import CliRunner
 from scipy import sparse
 
-from forecast.cli import main
-from forecast.reconcile import METHODS, Correlation, Structure, reconcile, shrunk_correlation, top_down_shares
+from forecast.cli.main import main
+from forecast.scale.reconcile import METHODS, Correlation, Structure, reconcile, shrunk_correlation, top_down_shares
 
-from .conftest import SAMPLE
+from tests.conftest import SAMPLE
 
 
 def tiny_structure() -> Structure:

@@ -14,14 +14,14 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 import forecast
-from forecast.cli import main
-from forecast.combine import run_forecast
+from forecast.cli.main import main
+from forecast.pipeline import run_forecast
 from forecast.config import load_config
 from forecast.errors import ConfigError, InputDataError
-from forecast.ledger import Ledger, actual_rows, record_run
-from forecast.ledger.store import upgrade_schema
+from forecast.planning.ledger import Ledger, actual_rows, record_run
+from forecast.planning.ledger.store import upgrade_schema
 
-from .conftest import FAST_CONFIG, SAMPLE
+from tests.conftest import FAST_CONFIG, SAMPLE
 
 PG_ADMIN = os.environ.get("FORECAST_TEST_PG")
 TRAIN_ENDS = [f"2023-{m:02d}" for m in range(1, 13)]
@@ -195,8 +195,8 @@ def test_eight_processes_saving_at_once_all_land_complete(location, monthly_runs
 
 KILLER = """
 import os, signal, sys
-from forecast.ledger import Ledger
-import forecast.ledger.store as store
+from forecast.planning.ledger import Ledger
+import forecast.planning.ledger.store as store
 import pickle
 record = pickle.load(open(sys.argv[2], "rb"))
 
@@ -247,7 +247,7 @@ def test_ctrl_c_while_saving_rolls_the_run_back(tmp_path, monthly_runs):
 
 def test_a_ledger_of_the_first_schema_opens_and_upgrades(location, monthly_runs):
     _, runs = monthly_runs
-    from forecast.ledger.store import _sqlite_engine, ledger_url
+    from forecast.planning.ledger.store import _sqlite_engine, ledger_url
 
     target = ledger_url(location)
     engine = _sqlite_engine(target) if target.get_backend_name() == "sqlite" else sa.create_engine(target)

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecast import metrics as M
+from forecast.evaluate import metrics as M
 
 A = [100.0, 200.0, 400.0]
 F = [110.0, 180.0, 400.0]

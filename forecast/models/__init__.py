@@ -1,10 +1,10 @@
 """Model families behind one protocol (see base.py)."""
-from .arima import ARIMA, arima_candidates
-from .base import FittedModel, Forecast, ModelSpec
-from .baselines import Drift, Naive, SeasonalNaive
-from .ets import ETS, ets_candidates
-from .regression import LinearTrend
-from .theta import Theta
+from forecast.models.arima import ARIMA, arima_candidates
+from forecast.models.base import FittedModel, Forecast, ModelSpec
+from forecast.models.baselines import Drift, Naive, SeasonalNaive
+from forecast.models.ets import ETS, ets_candidates
+from forecast.models.regression import LinearTrend
+from forecast.models.theta import Theta
 
 FAMILIES = ("linear_trend", "ets", "arima", "theta", "drift", "naive", "seasonal_naive")
 

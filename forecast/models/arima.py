@@ -12,8 +12,8 @@ from scipy.signal import lfilter
 from statsmodels.tsa.arima_process import arma2ma
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from ..errors import ModelFitError
-from .base import FittedModel, Forecast, ModelSpec
+from forecast.errors import ModelFitError
+from forecast.models.base import FittedModel, Forecast, ModelSpec
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Callable, ClassVar
 import numpy as np
 from scipy.linalg import toeplitz
 
-from ..errors import ModelFitError
+from forecast.errors import ModelFitError
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .base import FittedModel, Forecast, ModelSpec
+from forecast.models.base import FittedModel, Forecast, ModelSpec
 
 
 def _finite_sigma(resid: np.ndarray) -> float:

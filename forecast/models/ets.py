@@ -8,8 +8,8 @@ from typing import ClassVar
 import numpy as np
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
-from ..errors import ModelFitError
-from .base import FittedModel, Forecast, ModelSpec
+from forecast.errors import ModelFitError
+from forecast.models.base import FittedModel, Forecast, ModelSpec
 
 
 def ets_psi(h: int, alpha: float, beta: float = 0.0, gamma: float = 0.0, phi: float = 1.0,

@@ -8,7 +8,7 @@ from typing import ClassVar
 import numpy as np
 import statsmodels.api as sm
 
-from .base import FittedModel, Forecast, ModelSpec, aicc
+from forecast.models.base import FittedModel, Forecast, ModelSpec, aicc
 
 
 def trend_design(start: int, n: int, period: int) -> np.ndarray:

@@ -10,8 +10,8 @@ from scipy.signal import lfilter
 from statsmodels.tsa.seasonal import seasonal_decompose
 from statsmodels.tsa.stattools import acf
 
-from .base import FittedModel, Forecast, ModelSpec
-from .ets import ets_psi
+from forecast.models.base import FittedModel, Forecast, ModelSpec
+from forecast.models.ets import ets_psi
 
 
 def ses_sse(y: np.ndarray, alpha: float) -> float:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..errors import ModelFitError
-from .base import FittedModel, Forecast, ModelSpec
+from forecast.errors import ModelFitError
+from forecast.models.base import FittedModel, Forecast, ModelSpec
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,89 @@
+"""`forecast budget`: year to date, projection, attainment, plan and P(meet target)."""
+from __future__ import annotations
+
+import click
+
+from forecast.cli.common import (check_plot_output, check_table_output, emit, friendly, input_options, load_input,
+                                 parse_amount, parse_window_option, read_regressors, refuse_given, saved_ledger,
+                                 user_files)
+from forecast.cli.save import open_for_save, save_options, save_run
+from forecast.errors import InputDataError
+
+@click.command("budget")
+@input_options
+@click.option("--year", type=int, required=True, help="The budget year, e.g. 2024.")
+@click.option("--as-of", "as_of", help="Last period with actuals to use (default: the data's last period), e.g. "
+              "2024-05 or, for dekads, 2024-05-11. The last period of a year adds next year's budget.")
+@click.option("--target", "target", help="Annual target of the total, e.g. 467500.")
+@click.option("--targets", "targets_path", type=click.Path(dir_okay=False),
+              help="CSV or .xlsx with columns series,target: targets for the total, groups or line items.")
+@click.option("--phase", type=click.Choice(["seasonal", "even"]), default="seasonal", show_default=True,
+              help="Split the target over the year by the forecast's seasonal profile, or evenly.")
+@click.option("--strategy", help="auto, direct, split, components, or a grouping from the config.")
+@click.option("--window", help="Fit on the last N periods ('all' = all history; default: chosen per series).")
+@click.option("--level", "levels", type=click.IntRange(1, 99), multiple=True, help="Interval level(s), default 80 and 95.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config (overrides per component).")
+@click.option("--regressors", type=click.Path(dir_okay=False), help="CSV: date plus one column per regressor.")
+@click.option("--output", "-o", help="Write the tables: .xlsx (one sheet per table) or .csv (STEM.phasing.csv, "
+              "STEM.next_year.csv beside it).")
+@click.option("--plot", "plot_path", help="Chart of cumulative actual and forecast against the target (.png, .svg, .pdf).")
+@click.option("--plot-series", default="total", show_default=True, help="Series drawn by --plot.")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@save_options
+@friendly
+def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, targets_path, phase, strategy, window,
+               levels, config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location):
+    """Year-end projection, attainment, ahead/behind plan and the chance of meeting the target."""
+    from forecast.planning.budget import budget, read_targets
+    from forecast.config import load_config
+
+    mine = user_files(input=input, config_path=config_path, regressors=regressors, targets_path=targets_path, db=db,
+                      ledger=saved_ledger(save, ledger_location))
+    check_table_output(output, mine)
+    check_plot_output(plot_path, mine)
+    if plot_path is None:
+        refuse_given(("plot_series",), "without --plot")
+    if target is None and targets_path is None:
+        raise click.UsageError("give the annual target: --target AMOUNT (the total) or --targets FILE (series,target)")
+    ledger = open_for_save(save, note, ledger_location)
+    targets, source = {}, "--target"
+    if targets_path:
+        targets, source = read_targets(targets_path), targets_path
+    if target is not None:
+        if "total" in targets:
+            raise click.UsageError(f"the total's target is given twice (--target and {targets_path}); give it once")
+        targets["total"] = parse_amount(target, "--target")
+    config = load_config(config_path)
+    data = load_input(input, sheet, db, query, freq, encoding)
+    result = budget(data, year, targets=targets, as_of=as_of, phase=phase, config=config, strategy=strategy,
+                    window=parse_window_option(window), levels=tuple(levels) or None,
+                    regressors=read_regressors(regressors, data.freq), jobs=jobs, targets_source=source)
+    if plot_path and plot_series not in set(result.table["series"]):
+        raise InputDataError(f"--plot-series {plot_series!r} has no target; choose from "
+                             f"{', '.join(result.table['series'])}")
+    if output:
+        from forecast.io.files import write_tables
+
+        written = write_tables(result.tables(), output)
+        click.echo(f"wrote {', '.join(map(str, written))}", err=True)
+    else:
+        emit(result.table.set_index("series").T.reset_index(names="measure"), None)
+        if result.next_year is not None:
+            click.echo(f"\nnext year's budget ({result.next_year['year'].iloc[0]}):")
+            emit(result.next_year, None)
+    if plot_path:
+        from forecast.output.plot import budget_figure, save_figure
+
+        save_figure(budget_figure(result, series=plot_series), plot_path)
+        click.echo(f"wrote plot to {plot_path}", err=True)
+    if ledger is not None:
+        save_run(ledger, "budget", data.cut(data.period(result.as_of, option="--as-of")), result.forecast,
+                 note=note, config=config, tables=result.tables())
+    for _, row in result.table.iterrows():
+        side = "ahead of" if row["ahead_of_plan"] >= 0 else "behind"
+        click.echo(f"{row['series']}: {result.year} projected {row['full_year_forecast']:,.0f} "
+                   f"(80%: {row['full_year_lower_80']:,.0f} to {row['full_year_upper_80']:,.0f}), "
+                   f"{row['attainment_pct']:.1f}% of target {row['target']:,.0f}; {side} plan by "
+                   f"{abs(row['ahead_of_plan']):,.0f}; P(meet target) {row['prob_meet_target']:.0%}", err=True)
+    for line in result.notes:
+        click.echo(f"note: {line}", err=True)

@@ -1,0 +1,21 @@
+"""`forecast classify`: fixed or fluctuating, and why."""
+from __future__ import annotations
+
+import click
+
+from forecast.cli.common import check_table_output, emit, friendly, input_options, load_input, user_files
+
+@click.command("classify")
+@input_options
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config with group overrides.")
+@click.option("--output", "-o", help="Write the table (.csv, .xlsx or .json); else print it.")
+@friendly
+def classify_cmd(input, sheet, db, query, freq, encoding, config_path, output):
+    """Fixed or fluctuating: trend and seasonal strength and the seasonal period of each line item."""
+    from forecast.classification import classification_table
+    from forecast.combine import resolve_classes
+    from forecast.config import load_config
+
+    check_table_output(output, user_files(input=input, config_path=config_path, db=db))
+    data = load_input(input, sheet, db, query, freq, encoding)
+    emit(classification_table(resolve_classes(data, load_config(config_path))), output)

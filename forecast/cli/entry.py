@@ -1,0 +1,69 @@
+"""The `forecast` command as installed: the click group run so that no moment of a run, from
+the first import to the last write, ends in a traceback.
+
+Ctrl-C exits 130 with one line; click's own errors keep their exit status (2 for usage); a
+reader that goes away (`forecast run ... | head`) ends the run quietly.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+INTERRUPTED = 130
+_received: list[int] = []
+
+
+def was_interrupted() -> bool:
+    """Whether Ctrl-C has been pressed in this run (an interrupt that lands inside a C
+    extension's import surfaces as an ImportError, not a KeyboardInterrupt)."""
+    return bool(_received)
+
+
+def _on_interrupt(signum, frame):
+    _received.append(signum)
+    raise KeyboardInterrupt
+
+
+def _exit_interrupted() -> None:
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    try:
+        sys.stderr.write("Error: interrupted; nothing written\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    # os._exit: an interrupt inside some C extensions' start-up leaves CPython set to kill itself
+    # with SIGINT at exit, whatever status sys.exit gives; the outputs are already cleaned up.
+    os._exit(INTERRUPTED)
+
+
+def main(argv: list[str] | None = None) -> None:
+    signal.signal(signal.SIGINT, _on_interrupt)
+    try:
+        import click
+
+        from forecast.cli.main import main as group
+
+        try:
+            code = group.main(args=argv, prog_name="forecast", standalone_mode=False)
+        except click.exceptions.Abort:
+            raise KeyboardInterrupt from None
+        except click.ClickException as exc:
+            if exc.exit_code == INTERRUPTED or was_interrupted():
+                raise KeyboardInterrupt from None
+            exc.show()
+            code = exc.exit_code
+    except KeyboardInterrupt:
+        _exit_interrupted()
+    except BrokenPipeError:
+        # Python would complain again when it flushes stdout at exit: point it at /dev/null.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = 1
+    except BaseException:
+        if was_interrupted():
+            _exit_interrupted()
+        raise
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,222 @@
+"""The only module that reads and writes files, Excel workbooks and databases.
+
+Readers return raw frames (column names normalised, cells as read) with a `source` label used in
+error messages; `validate.py` turns them into a `RevenueData`. Writers are atomic: they write a
+temporary file beside the target and rename it, so a failed run never leaves half a file.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+import tempfile
+from contextvars import ContextVar
+from pathlib import Path
+
+import pandas as pd
+
+from forecast.errors import InputDataError
+from forecast.names import rename_headers
+from forecast.io.sniff import RawTable, decode, delimiter_of, read_delimited
+
+
+def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = None, db: str | None = None,
+               query: str | None = None, encoding: str | None = None) -> RawTable:
+    """Read a revenue table from a CSV or .xlsx file, or from a database query.
+
+    CSV text is decoded by its BOM, else as UTF-8, GB18030 (Chinese Excel) or Windows-1252
+    (`encoding` forces one); the separator (comma, semicolon, tab, pipe) and the decimal mark
+    are detected; title, unit and note rows above the header are skipped, and a unit such as
+    `单位：万元` is kept on the table. In a workbook the data sheet is found when it is not the
+    first. A table with periods across and line items down is turned the usual way round.
+    """
+    if db is not None or query is not None:
+        if not (db and query):
+            raise InputDataError("--db and --query go together: give a SQLAlchemy URL and a SELECT")
+        from forecast.io.database import read_query
+
+        frame, source = read_query(db, query)
+        return RawTable(frame.set_axis(rename_headers(list(frame.columns)), axis=1), source, first_row=1,
+                        row_word="result row")
+    if path is None:
+        raise InputDataError("no input: give a CSV or .xlsx file, or --db URL --query SQL")
+    path = Path(path)
+    source = str(path)
+    if not path.exists():
+        raise InputDataError(f"{source}: no such file; check the path")
+    if path.is_dir():
+        raise InputDataError(f"{source}: is a folder; give a CSV or .xlsx file")
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        raise InputDataError(f"{source}: the old .xls format cannot be read; open it in Excel and save it as "
+                             ".xlsx or CSV")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputDataError(f"{source}: cannot be read ({exc.strerror}); check its permissions") from None
+    if not data.strip():
+        raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows")
+    if suffix in (".xlsx", ".xlsm"):
+        from forecast.io.workbook import workbook_table
+
+        return workbook_table(path, data, sheet)
+    if sheet is not None:
+        raise InputDataError(f"--sheet {sheet!r} is for .xlsx input, and {source} is not a workbook; "
+                             "leave --sheet out")
+    text = decode(data, source, encoding)
+    return read_delimited(text, source, delimiter_of(text))
+
+
+def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = "forecast") -> None:
+    """Write a table as CSV, .xlsx or .json (by extension), atomically."""
+    write_tables({sheet_name: frame}, path)
+
+
+def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> list[Path]:
+    """Write named tables: an .xlsx gets one sheet per table; CSV and JSON write the first table
+    to `path` and each other one beside it as `STEM.NAME.csv`. Each file is written atomically.
+    Returns the paths written."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        atomic_write(path, lambda tmp: _write_workbook(tables, tmp))
+        return [path]
+    written = []
+    for i, (name, frame) in enumerate(tables.items()):
+        target = path if i == 0 else path.with_name(f"{path.stem}.{name}{path.suffix}")
+        if suffix == ".json":
+            atomic_write(target, lambda tmp, f=frame: f.to_json(tmp, orient="records", indent=1, double_precision=15))
+        else:
+            atomic_write(target, lambda tmp, f=frame: f.to_csv(tmp, index=False, lineterminator="\n"))
+        written.append(target)
+    return written
+
+
+def number_format(column: str, dtype) -> str | None:
+    """Excel number format for finance readers: thousands separators on amounts, percentages
+    shown with a % sign but stored as the same numbers as in the CSV (42.74 stays 42.74)."""
+    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
+        return None
+    if column.endswith("_pct"):
+        return '0.00"%"'
+    if column.startswith("prob_") or column in ("phase_weight", "coverage_80", "coverage_95"):
+        return "0.0%"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "0" if column in ("year", "step", "n", "periods_elapsed", "periods_remaining", "ordinal") else "#,##0"
+    return "#,##0.00"
+
+
+def _write_workbook(tables: dict[str, pd.DataFrame], path) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, frame in tables.items():
+            sheet = name[:31]
+            frame.to_excel(writer, index=False, sheet_name=sheet)
+            ws = writer.sheets[sheet]
+            ws.freeze_panes = "A2"
+            for j, column in enumerate(frame.columns, start=1):
+                ws.cell(row=1, column=j).font = Font(bold=True)
+                fmt = number_format(str(column), frame[column].dtype)
+                if fmt:
+                    for (cell,) in ws.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=j, max_col=j):
+                        cell.number_format = fmt
+                width = max([len(str(column))] + [len(f"{v:,.2f}" if isinstance(v, float) else str(v))
+                                                  for v in frame[column].head(200)])
+                ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
+
+
+def check_writable(*paths) -> None:
+    """Fail before any work when an output's folder does not exist."""
+    for path in paths:
+        if path and not Path(path).parent.exists():
+            raise InputDataError(f"{path}: the folder {Path(path).parent} does not exist; create it first")
+
+
+_PENDING: ContextVar[list | None] = ContextVar("forecast_pending_outputs", default=None)
+
+
+@contextlib.contextmanager
+def all_or_nothing():
+    """Outputs written inside the block appear together when it ends, or not at all.
+
+    Each output is still written to a temp file beside its target as it is produced; the renames
+    wait for the block's end, so an error or Ctrl-C half way through a command that writes
+    several files leaves every file the user had byte-identical (the temp files are removed).
+    """
+    pending: list[tuple[str, Path]] = []
+    token = _PENDING.set(pending)
+    try:
+        yield
+    except BaseException:
+        for tmp, _ in pending:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+        raise
+    finally:
+        _PENDING.reset(token)
+    for tmp, target in pending:
+        os.replace(tmp, target)
+
+
+def commit_temp(tmp: str, path: Path) -> None:
+    """Give a finished temp file the usual mode and rename it onto `path` (at the end of an
+    `all_or_nothing` block when one is open)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes the file private
+    pending = _PENDING.get()
+    if pending is None:
+        os.replace(tmp, path)
+    else:
+        pending.append((tmp, path))
+
+
+def temp_beside(path: Path) -> tuple[int, str]:
+    """An open temp file in `path`'s folder (so the final rename is atomic)."""
+    if path.parent and not path.parent.exists():
+        raise InputDataError(f"{path}: the folder {path.parent} does not exist; create it first")
+    return tempfile.mkstemp(prefix=f".{path.name}.", suffix=path.suffix, dir=path.parent)
+
+
+def atomic_write(path: Path, writer) -> None:
+    """Call writer(temp_path), then rename the temp file onto `path`.
+
+    A symlink keeps pointing where it did (its target is replaced), and a path that is not a
+    regular file (/dev/null, a named pipe) is written into, never renamed over: as root, a rename
+    onto /dev/null would replace the device with a file for every program on the machine.
+    """
+    path = Path(path)
+    if path.exists() and not stat.S_ISREG(os.stat(path).st_mode):
+        with tempfile.TemporaryDirectory() as folder:
+            tmp = Path(folder) / f"out{path.suffix}"
+            writer(str(tmp))
+            with open(tmp, "rb") as src, open(path, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+        return
+    if path.is_symlink():
+        path = path.resolve()
+    fd, tmp = temp_beside(path)
+    os.close(fd)
+    try:
+        writer(tmp)
+        commit_temp(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def read_toml(path: str | os.PathLike) -> dict:
+    import tomllib
+
+    path = Path(path)
+    if not path.exists():
+        raise InputDataError(f"{path}: no such config file; check the path")
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputDataError(f"{path}: not valid TOML ({exc}); fix the syntax at that line") from None

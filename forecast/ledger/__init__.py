@@ -1,7 +1,0 @@
-"""The forecast ledger: every issued forecast kept in a database (SQLite file or any SQLAlchemy
-URL), the actuals that arrived later with their revisions, judgmental overrides with who, when and
-why, and accuracy by lead time across vintages."""
-from .record import RunRecord, actual_rows, record_run
-from .store import DEFAULT_PATH, ENV_VAR, ActualsLoad, Ledger, ledger_location
-
-__all__ = ["ActualsLoad", "DEFAULT_PATH", "ENV_VAR", "Ledger", "RunRecord", "actual_rows", "ledger_location", "record_run"]

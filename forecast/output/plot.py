@@ -1,0 +1,352 @@
+"""Plots: history, forecast with 80/95% bands, and actuals where the data has them.
+Every function takes `ax=None` and returns the Figure."""
+from __future__ import annotations
+
+import contextlib
+import functools
+import warnings
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+# Chinese line items and units (万元) need a CJK font: the first of these the machine has
+# renders them (matplotlib falls back along the list glyph by glyph).
+CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+             "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Arial Unicode MS"]
+
+
+@functools.lru_cache(maxsize=1)
+def _style() -> dict:
+    """DejaVu Sans, then the CJK fonts this machine has (matplotlib falls back along a list of
+    concrete families, not along a generic one; a family it lacks would be logged every time)."""
+    from matplotlib import font_manager
+
+    have = {f.name for f in font_manager.fontManager.ttflist}
+    return {"font.family": ["DejaVu Sans", *[f for f in CJK_FONTS if f in have]], "axes.unicode_minus": False}
+
+
+def _cjk(fn):
+    """Build the figure in the `_rendering` context (text is measured as the figure is laid out)."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        with _rendering():
+            return fn(*args, **kwargs)
+    return wrapper
+
+
+@contextlib.contextmanager
+def _rendering():
+    """Draw with the CJK fallback fonts; a machine without any draws boxes for Chinese
+    characters rather than stopping or warning once per glyph."""
+    with plt.rc_context(_style()), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"Glyph \d+ .*missing from (current )?font", category=UserWarning)
+        yield
+
+
+
+def amount_label(what: str, unit: str | None) -> str:
+    """An axis label with the file's unit, e.g. "revenue (万元)"."""
+    return f"{what} ({unit})" if unit else what
+
+
+@_cjk
+def plot_forecast(history: pd.Series, forecast: pd.DataFrame, *, actual: pd.Series | None = None,
+                  title: str = "", ax=None, show_last: int | None = 48, unit: str | None = None):
+    """Fan chart of one series.
+
+    history, actual: values indexed by period label (str), in time order.
+    forecast: rows of the contract table for one series (date, mean, lower_*/upper_*).
+    """
+    fig = ax.figure if ax is not None else plt.figure(figsize=(10, 4.5))
+    ax = ax or fig.add_subplot(111)
+    if show_last:
+        history = history.iloc[-show_last:]
+    labels = list(history.index) + [d for d in forecast["date"] if d not in set(history.index)]
+    pos = {d: i for i, d in enumerate(labels)}
+    ax.plot([pos[d] for d in history.index], history.to_numpy(), color="black", lw=1.4, label="history")
+    x = np.array([pos[d] for d in forecast["date"]])
+    levels = sorted(int(c.split("_")[1]) for c in forecast.columns if c.startswith("lower_"))
+    shades = {80: 0.45, 95: 0.22}
+    for level in reversed(levels):
+        ax.fill_between(x, forecast[f"lower_{level}"], forecast[f"upper_{level}"], color="tab:blue",
+                        alpha=shades.get(level, 0.3), lw=0, label=f"{level}% interval")
+    ax.plot(x, forecast["mean"], color="tab:blue", lw=1.8, label="forecast")
+    if actual is not None and len(actual):
+        shown = actual[actual.index.isin(pos)]
+        ax.plot([pos[d] for d in shown.index], shown.to_numpy(), color="tab:red", lw=1.4, marker="o", ms=3,
+                label="actual")
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(range(0, len(labels), step))
+    ax.set_xticklabels(labels[::step], rotation=45, ha="right", fontsize=8)
+    ax.set_title(title)
+    ax.set_ylabel(amount_label("revenue", unit))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+@_cjk
+def plot_result(data, result, *, actual_data=None, series: list[str] | None = None):
+    """One panel per series (default: total and both groups) from a ForecastResult."""
+    from forecast.combine import aggregate_series
+
+    series = series or ["total", "group:fixed", "group:fluctuating"]
+    groups = {c.component: c.group for c in result.classifications}
+    history = aggregate_series(data, groups)
+    actual_hist = aggregate_series(actual_data, groups) if actual_data is not None else None
+    fig, axes = plt.subplots(len(series), 1, figsize=(10, 3.6 * len(series)), squeeze=False)
+    labels = [data.label(o) for o in range(data.first, data.last + 1)]
+    for ax, name in zip(axes[:, 0], series):
+        h = pd.Series(history[name], index=labels)
+        act = None
+        if actual_hist is not None:
+            ords = range(actual_data.first, actual_data.last + 1)
+            act = pd.Series(actual_hist[name], index=[actual_data.label(o) for o in ords]).iloc[len(labels):]
+        rows = result.table[result.table["series"] == name]
+        plot_forecast(h, rows, actual=act, title=f"{name}: {rows['model'].iloc[0]}", ax=ax, unit=data.unit)
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig, path) -> None:
+    from pathlib import Path
+
+    from forecast.io.files import atomic_write
+
+    with _rendering():
+        atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format=Path(path).suffix.lstrip(".") or "png"))
+    plt.close(fig)
+
+
+@_cjk
+def plot_backtest_origins(bt, strategy: str, window: str, *, series: str = "total", max_panels: int = 12):
+    """Projected vs actual at each backtest origin: small multiples of fan charts over the
+    actuals, with the year of history before each origin."""
+    f = bt.forecasts
+    f = f[(f["strategy"] == strategy) & (f["window"] == window) & (f["series"] == series)]
+    origins = list(dict.fromkeys(f["origin"]))
+    if len(origins) > max_panels:
+        origins = [origins[i] for i in np.linspace(0, len(origins) - 1, max_panels).astype(int)]
+    cols = min(3, len(origins))
+    rows_n = -(-len(origins) // cols)
+    fig, axes = plt.subplots(rows_n, cols, figsize=(4.2 * cols, 2.9 * rows_n), squeeze=False)
+    history = _history(bt, series)
+    year = max(bt.data.freq.periods_per_year, 4)
+    for ax, origin in zip(axes.ravel(), origins):
+        rows = f[f["origin"] == origin]
+        o = int(rows["origin_ordinal"].iloc[0])
+        past = history.loc[o - year + 1:o]
+        x_past = past.index - o
+        ax.plot(x_past, past.to_numpy(), color="black", lw=1.2)
+        x = rows["step"].to_numpy()
+        for level, alpha in ((95, 0.2), (80, 0.4)):
+            if f"lower_{level}" in rows:
+                ax.fill_between(x, rows[f"lower_{level}"], rows[f"upper_{level}"], color="tab:blue", alpha=alpha, lw=0)
+        ax.plot(x, rows["mean"], color="tab:blue", lw=1.5)
+        ax.plot(x, rows["actual"], color="tab:red", lw=1.2, marker="o", ms=2.5)
+        ax.axvline(0.5, color="grey", lw=0.8, ls=":")
+        ax.set_title(f"origin {origin}", fontsize=9)
+        ax.tick_params(labelsize=7)
+        ax.grid(alpha=0.3)
+    for ax in axes.ravel()[len(origins):]:
+        ax.set_visible(False)
+    fig.suptitle(f"{series}: {strategy}, window {window} (black history, blue forecast with 80/95% bands, "
+                 f"red actual; x = periods after the origin{'; ' + bt.data.unit if bt.data.unit else ''})", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def _history(bt, series: str) -> pd.Series:
+    """History of a series by ordinal (groups as classified on the whole file)."""
+    from forecast.combine import aggregate_series
+
+    values = aggregate_series(bt.data, bt.groups, bt.groupings)[series]
+    return pd.Series(values, index=np.arange(bt.data.first, bt.data.last + 1))
+
+
+@_cjk
+def plot_accuracy_by_step(metrics: pd.DataFrame, *, series: str = "total", ax=None):
+    """MAPE of one series by step ahead, one line per strategy (and window)."""
+    fig = ax.figure if ax is not None else plt.figure(figsize=(7, 3.8))
+    ax = ax or fig.add_subplot(111)
+    m = metrics[(metrics["series"] == series) & (metrics["step"] != "all")]
+    several = m["window"].nunique() > 1
+    for (strategy, window), rows in m.groupby(["strategy", "window"], sort=False):
+        label = f"{strategy} (window {window})" if several else strategy
+        ax.plot(rows["step"].astype(int), rows["mape"], marker="o", ms=3, label=label)
+    ax.set_xlabel("periods ahead")
+    ax.set_ylabel(f"MAPE of {series} (%)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+@_cjk
+def plot_stacked_components(bt, origin: str, strategy: str, window: str, ax=None):
+    """Line items' forecasts stacked up to the total, against the actual total."""
+    fig = ax.figure if ax is not None else plt.figure(figsize=(8, 4.2))
+    ax = ax or fig.add_subplot(111)
+    f = bt.forecasts
+    f = f[(f["origin"] == origin) & (f["strategy"] == strategy) & (f["window"] == window)]
+    items = [c for c in dict.fromkeys(f["series"]) if c in bt.data.components]
+    wide = f[f["series"].isin(items)].pivot(index="step", columns="series", values="mean")[items]
+    ax.stackplot(wide.index, wide.T.to_numpy(), labels=items, alpha=0.8)
+    total = f[f["series"] == "total"]
+    ax.plot(total["step"], total["mean"], color="black", lw=1.5, label="total forecast")
+    ax.plot(total["step"], total["actual"], color="tab:red", lw=1.5, marker="o", ms=3, label="total actual")
+    ax.set_xlabel(f"periods after {origin}")
+    ax.set_ylabel(amount_label("revenue", bt.data.unit))
+    ax.set_title(f"line items stacked to the total ({strategy}, window {window}, origin {origin})", fontsize=9)
+    ax.legend(fontsize=7, loc="lower left", ncol=2)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def figure_png(fig) -> bytes:
+    """The figure as PNG bytes (for embedding in a report), then closed."""
+    import io
+
+    buf = io.BytesIO()
+    with _rendering():
+        fig.savefig(buf, format="png", dpi=90)
+    plt.close(fig)
+    return buf.getvalue()
+
+
+@_cjk
+def plot_budget(result, *, series: str = "total", ax=None):
+    """Cumulative actual and forecast fan through the year against the target (phased and final),
+    from a `budget.BudgetResult`."""
+    rows = result.phasing[result.phasing["series"] == series]
+    if rows.empty:
+        raise KeyError(f"no target for {series!r}")
+    row = result.table[result.table["series"] == series].iloc[0]
+    fig = ax.figure if ax is not None else plt.figure(figsize=(10, 4.8))
+    ax = ax or fig.add_subplot(111)
+    x = np.arange(len(rows))
+    seen = rows["actual"].notna().to_numpy()
+    k = int(seen.sum())
+    target = float(row["target"])
+    ax.plot(x, rows["cumulative_target"], color="grey", ls="--", lw=1.2, label=f"target phased ({result.phase})")
+    ax.axhline(target, color="grey", lw=0.8, ls=":")
+    ax.annotate(f"target {target:,.0f}", (x[-1], target), xytext=(-4, 4), textcoords="offset points", fontsize=8,
+                color="dimgrey", ha="right")
+    # the fan starts from the last actual, so the forecast visibly continues the year to date
+    fx = x[max(k - 1, 0):]
+    fan = rows.iloc[max(k - 1, 0):]
+    levels = sorted(int(c.rsplit("_", 1)[1]) for c in rows.columns if c.startswith("cumulative_lower_"))
+    shades = {80: 0.45, 95: 0.22}
+    for level in reversed(levels):
+        ax.fill_between(fx, fan[f"cumulative_lower_{level}"], fan[f"cumulative_upper_{level}"], color="tab:blue",
+                        alpha=shades.get(level, 0.3), lw=0, label=f"{level}% interval")
+    if k < len(rows):
+        ax.plot(fx, fan["cumulative"], color="tab:blue", lw=1.8, label="forecast")
+    if k:
+        ax.plot(x[:k], rows["cumulative"].iloc[:k], color="black", lw=2, marker="o", ms=3, label="actual")
+    ax.set_xticks(x[:: max(1, len(x) // 12)])
+    ax.set_xticklabels(rows["date"].iloc[:: max(1, len(x) // 12)], rotation=45, ha="right", fontsize=8)
+    ax.set_title(f"{series} {result.year} as of {result.as_of}: projected {row['full_year_forecast']:,.0f} "
+                 f"({row['attainment_pct']:.1f}% of target), P(meet target) {row['prob_meet_target']:.0%}",
+                 fontsize=10)
+    ax.set_ylabel(amount_label("cumulative revenue", result.unit))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+@_cjk
+def plot_plan_gap(result, *, series: str = "total", ax=None):
+    """Ahead (+) or behind (-) plan through the year: cumulative actual, then forecast with its
+    bands, minus the cumulative phased target. The last point is the projected full year minus
+    the target."""
+    rows = result.phasing[result.phasing["series"] == series]
+    fig = ax.figure if ax is not None else plt.figure(figsize=(10, 3.2))
+    ax = ax or fig.add_subplot(111)
+    x = np.arange(len(rows))
+    plan = rows["cumulative_target"].to_numpy()
+    k = int(rows["actual"].notna().sum())
+    fx = x[max(k - 1, 0):]
+    fan = rows.iloc[max(k - 1, 0):]
+    levels = sorted(int(c.rsplit("_", 1)[1]) for c in rows.columns if c.startswith("cumulative_lower_"))
+    shades = {80: 0.45, 95: 0.22}
+    for level in reversed(levels):
+        ax.fill_between(fx, fan[f"cumulative_lower_{level}"] - plan[fx], fan[f"cumulative_upper_{level}"] - plan[fx],
+                        color="tab:blue", alpha=shades.get(level, 0.3), lw=0, label=f"{level}% interval")
+    if k < len(rows):
+        ax.plot(fx, fan["cumulative"] - plan[fx], color="tab:blue", lw=1.8, label="forecast")
+    if k:
+        ax.plot(x[:k], rows["cumulative"].iloc[:k] - plan[:k], color="black", lw=2, marker="o", ms=3, label="actual")
+    ax.axhline(0, color="grey", ls="--", lw=1.2)
+    ax.set_xticks(x[:: max(1, len(x) // 12)])
+    ax.set_xticklabels(rows["date"].iloc[:: max(1, len(x) // 12)], rotation=45, ha="right", fontsize=8)
+    ax.set_ylabel(amount_label("ahead (+) / behind (-) plan", result.unit))
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+@_cjk
+def budget_figure(result, *, series: str = "total"):
+    """The budget chart: cumulative revenue against the target, and the gap to plan below it."""
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7.5), height_ratios=[3, 2], sharex=True)
+    plot_budget(result, series=series, ax=top)
+    plot_plan_gap(result, series=series, ax=bottom)
+    bottom.get_legend().remove()  # the same entries as above
+    top.tick_params(labelbottom=False)
+    fig.tight_layout()
+    return fig
+
+
+@_cjk
+def plot_vintages(forecasts: pd.DataFrame, actual: pd.Series, *, series: str = "total", level: int = 80,
+                  show_last: int | None = 36, ax=None):
+    """Each archived forecast of one series as a line with its band (oldest faint, newest dark),
+    against the actual line: how the view of the year moved from vintage to vintage.
+
+    forecasts: ledger rows of that series (run_id, train_end, date, mean, lower_L, upper_L and,
+    where overrides were made, adjusted); actual: values indexed by date label, in time order.
+    """
+    fig = ax.figure if ax is not None else plt.figure(figsize=(10, 4.8))
+    ax = ax or fig.add_subplot(111)
+    runs = list(dict.fromkeys(forecasts["run_id"]))
+    first_fc = min(forecasts["date"]) if len(forecasts) else None
+    shown = actual
+    if show_last and first_fc is not None:
+        before = actual[actual.index < first_fc]
+        shown = pd.concat([before.iloc[-show_last:], actual[actual.index >= first_fc]])
+    labels = sorted(set(shown.index) | set(forecasts["date"]))
+    pos = {d: i for i, d in enumerate(labels)}
+    colours = plt.cm.viridis(np.linspace(0.15, 0.85, max(len(runs), 1)))
+    for colour, run_id in zip(colours, runs):
+        rows = forecasts[forecasts["run_id"] == run_id]
+        x = [pos[d] for d in rows["date"]]
+        if f"lower_{level}" in rows:
+            ax.fill_between(x, rows[f"lower_{level}"], rows[f"upper_{level}"], color=colour, alpha=0.10, lw=0)
+        ax.plot(x, rows["mean"], color=colour, lw=1.3, label=f"run {run_id} (to {rows['train_end'].iloc[0]})")
+        if "adjusted" in rows and not np.allclose(rows["adjusted"], rows["mean"]):
+            ax.plot(x, rows["adjusted"], color=colour, lw=1.3, ls="--")
+    if len(shown):
+        ax.plot([pos[d] for d in shown.index], shown.to_numpy(), color="black", lw=1.8, marker="o", ms=2.5,
+                label="actual")
+    step = max(1, len(labels) // 12)
+    ax.set_xticks(range(0, len(labels), step))
+    ax.set_xticklabels(labels[::step], rotation=45, ha="right", fontsize=8)
+    ax.set_title(f"{series}: forecasts by vintage ({level}% bands; dashed = with overrides)")
+    ax.set_ylabel("revenue")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper left", fontsize=7, ncol=2 if len(runs) > 6 else 1)
+    fig.tight_layout()
+    return fig
