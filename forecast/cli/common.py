@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.calendar import FREQUENCIES as FREQS
-from forecast.cli.entry import was_interrupted
+from forecast.cli.interrupts import was_interrupted
 from forecast.errors import ForecastError, InputDataError
 
 

@@ -10,18 +10,13 @@ import os
 import signal
 import sys
 
+from forecast.cli.interrupts import record, was_interrupted
+
 INTERRUPTED = 130
-_received: list[int] = []
-
-
-def was_interrupted() -> bool:
-    """Whether Ctrl-C has been pressed in this run (an interrupt that lands inside a C
-    extension's import surfaces as an ImportError, not a KeyboardInterrupt)."""
-    return bool(_received)
 
 
 def _on_interrupt(signum, frame):
-    _received.append(signum)
+    record(signum)
     raise KeyboardInterrupt
 
 
