@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.errors import InputDataError
+from forecast.extras import missing_extra
 
 QUERY_WORDS = ("select", "with", "values", "table")
 _COMMENT = re.compile(r"--[^\n]*|/\*.*?\*/", re.DOTALL)
@@ -81,8 +82,7 @@ def read_only_engine(url_text: str):
         options = {"postgresql_readonly": True} if backend == "postgresql" else {}
         engine = sa.create_engine(url, poolclass=sa.pool.NullPool).execution_options(**options)
     except ImportError as exc:
-        raise InputDataError(f"--db {_safe_url(url)}: the driver for {backend} is not installed ({exc.name}); "
-                             "install it with pip") from None
+        raise missing_extra(exc, f"--db {_safe_url(url)}") from None
     if backend in ("mysql", "mariadb"):
         @sa.event.listens_for(engine, "begin")
         def _read_only(connection):

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
 
 from forecast.errors import ConfigError
+from forecast.extras import missing_extra
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -104,8 +105,8 @@ def run_dask(func: Callable[[T], R], tasks: Iterable[T], jobs: int | None, chunk
     """
     try:
         from dask.distributed import Client, LocalCluster
-    except ImportError as exc:  # pragma: no cover - a dependency; only a broken install lacks it
-        raise ConfigError(f"--engine dask needs dask.distributed ({exc}); pip install 'dask[distributed]'") from exc
+    except ImportError as exc:
+        raise missing_extra(exc, "--engine dask") from None
     cluster = None
     if scheduler:
         try:

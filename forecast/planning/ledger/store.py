@@ -16,6 +16,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from forecast.errors import ConfigError, InputDataError
+from forecast.extras import missing_extra
 from forecast.planning.ledger.record import RunRecord
 from forecast.planning.ledger.scoring import annual_errors, by_lead, lead_errors, with_adjusted
 
@@ -134,7 +135,9 @@ class Ledger:
                 self.engine = sa.create_engine(url, pool_pre_ping=True)
             self.reader = self.engine.execution_options(read_only=True)
             self._migrate()
-        except (sa.exc.SQLAlchemyError, ImportError) as exc:
+        except ImportError as exc:
+            raise missing_extra(exc, f"the ledger {self.shown}") from None
+        except sa.exc.SQLAlchemyError as exc:
             raise ConfigError(f"ledger {self.shown}: cannot open it ({_first_line(exc)}); "
                               "check the path or URL, the server and the permissions") from None
         self.meta = sa.MetaData()
