@@ -133,3 +133,43 @@ def check_regressors_cover(table: pd.DataFrame, first: int, last: int, freq: Fre
         raise InputDataError(f"{source}: regressors end at {freq.label(int(table.index.max()), style)} but the "
                              f"forecast runs to {freq.label(last, style)}; their future values must be known: "
                              "add rows up to the end of the horizon or shorten --horizon")
+
+
+class Design:
+    """Regressor columns and the per-day multiplier for one series, over history and horizon."""
+
+    def __init__(self, y, first, freq, plan, horizon, user: pd.DataFrame | None):
+        n = len(y)
+        last = first + n - 1
+        self.per_day = plan.per_day if plan.per_day is not None else (
+            plan.group == "fluctuating" and freq.name in ("month", "dekad") and plan.judgmental is None)
+        days = days_in_period(freq, np.arange(first, last + horizon + 1))
+        self.mult = days if self.per_day else np.ones(n + horizon)
+        self.y = y / self.mult[:n]
+        cols = []
+        self.names: list[str] = []
+        seasonal = plan.period > 1
+        self.shifts = level_shifts(self.y) if not seasonal and plan.calendar else []
+        steps = step_columns(n + horizon, self.shifts)
+        if plan.calendar:
+            cal = calendar_regressors(freq, first, last + horizon, plan.sf_window)
+            if self.per_day or seasonal:
+                cal = cal.drop(columns=["days_in_period"], errors="ignore")
+            keep = significant_columns(self.y, plan.period, cal.iloc[:n], steps[:n])
+            cols += [cal[k].to_numpy() for k in keep]
+            self.names += keep
+        if len(self.shifts):
+            cols += list(steps.T)
+            self.names += [f"shift@{s}" for s in self.shifts]
+        if user is not None:
+            cols += [user.loc[first:last + horizon, c].to_numpy(float) for c in user.columns]
+            self.names += list(user.columns)
+        self.X = np.column_stack(cols) if cols else np.empty((n + horizon, 0))
+        self.n = n
+
+    def describe(self) -> str:
+        bits = ["per-day"] if self.per_day else []
+        bits += [n for n in self.names if not n.startswith("shift@")]
+        if self.shifts:
+            bits.append(f"{len(self.shifts)} level shift{'s' if len(self.shifts) > 1 else ''}")
+        return ", ".join(bits)

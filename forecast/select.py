@@ -14,17 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.linalg import toeplitz
 
-from forecast.calendar import Frequency, days_in_period
+from forecast.calendar import Frequency
+from forecast.calibrate import calibration, combine_candidates, cumulative_calibration
 from forecast.errors import ModelFitError
+from forecast.evaluate.origins import SELECTION_ORIGINS, quarter_step, rolling_origins
 from forecast.models import (Drift, FittedModel, Forecast, LinearTrend, ModelSpec, Naive, SeasonalNaive, Theta,
                      arima_candidates, ets_candidates)
 from forecast.models.regression import trend_design
 from forecast.models.transform import log_of
-from forecast.regressors import calendar_regressors, level_shifts, significant_columns, step_columns
+from forecast.regressors import Design
 
-CV_ORIGINS = 3
 MIN_MODEL_PERIODS = 6  # shorter histories get the simple rule (or the config's judgmental forecast)
 MIN_WINDOW = 8  # shorter automatic windows (two or three years of yearly data) are not tried
 COMBINE_TOP = 3  # the forecast is the mean of the best candidates of this many different families
@@ -100,46 +100,6 @@ def candidate_windows(plan_window, n: int, freq: Frequency) -> list[int | None]:
         return [None if plan_window is None or plan_window >= n else int(plan_window)]
     year = freq.periods_per_year
     return [w for w in (2 * year, 3 * year) if MIN_WINDOW <= w < n] + [None]
-
-
-class _Design:
-    """Regressor columns and the per-day multiplier for one series, over history and horizon."""
-
-    def __init__(self, y, first, freq, plan, horizon, user: pd.DataFrame | None):
-        n = len(y)
-        last = first + n - 1
-        self.per_day = plan.per_day if plan.per_day is not None else (
-            plan.group == "fluctuating" and freq.name in ("month", "dekad") and plan.judgmental is None)
-        days = days_in_period(freq, np.arange(first, last + horizon + 1))
-        self.mult = days if self.per_day else np.ones(n + horizon)
-        self.y = y / self.mult[:n]
-        cols = []
-        self.names: list[str] = []
-        seasonal = plan.period > 1
-        self.shifts = level_shifts(self.y) if not seasonal and plan.calendar else []
-        steps = step_columns(n + horizon, self.shifts)
-        if plan.calendar:
-            cal = calendar_regressors(freq, first, last + horizon, plan.sf_window)
-            if self.per_day or seasonal:
-                cal = cal.drop(columns=["days_in_period"], errors="ignore")
-            keep = significant_columns(self.y, plan.period, cal.iloc[:n], steps[:n])
-            cols += [cal[k].to_numpy() for k in keep]
-            self.names += keep
-        if len(self.shifts):
-            cols += list(steps.T)
-            self.names += [f"shift@{s}" for s in self.shifts]
-        if user is not None:
-            cols += [user.loc[first:last + horizon, c].to_numpy(float) for c in user.columns]
-            self.names += list(user.columns)
-        self.X = np.column_stack(cols) if cols else np.empty((n + horizon, 0))
-        self.n = n
-
-    def describe(self) -> str:
-        bits = ["per-day"] if self.per_day else []
-        bits += [n for n in self.names if not n.startswith("shift@")]
-        if self.shifts:
-            bits.append(f"{len(self.shifts)} level shift{'s' if len(self.shifts) > 1 else ''}")
-        return ", ".join(bits)
 
 
 def _fit_predict(spec: ModelSpec, y, X, X_future, h, *, fitted: FittedModel | None = None,
@@ -240,9 +200,9 @@ class Candidate:
         return self.fitted.label
 
 
-def _cv_errors(spec, design: _Design, window, h_cv, step, fitted: FittedModel | None = None
+def _cv_errors(spec, design: Design, window, h_cv, step, fitted: FittedModel | None = None
                ) -> tuple[np.ndarray, np.ndarray]:
-    """Errors (actual - forecast) and the model's own forecast standard deviations at CV_ORIGINS
+    """Errors (actual - forecast) and the model's own forecast standard deviations at SELECTION_ORIGINS
     rolling origins inside the training data, each on the data up to that origin only.
 
     When the training window is all history, `fitted` (the model fitted on all of it) is applied
@@ -250,11 +210,10 @@ def _cv_errors(spec, design: _Design, window, h_cv, step, fitted: FittedModel | 
     made the automatic forecaster N times faster (scripts/bench_batch.py). The estimates have
     seen the data after the origin, a mild optimism every candidate shares. Otherwise (and where
     applying fails) the model is refitted at each origin."""
-    errors = np.full((CV_ORIGINS, h_cv), np.nan)
-    sds = np.full((CV_ORIGINS, h_cv), np.nan)
+    errors = np.full((SELECTION_ORIGINS, h_cv), np.nan)
+    sds = np.full((SELECTION_ORIGINS, h_cv), np.nan)
     columns = np.ptp(design.X[:design.n], axis=0) > 0
-    for k in range(CV_ORIGINS):
-        origin = design.n - h_cv - k * step
+    for k, origin in enumerate(rolling_origins(design.n, h_cv, SELECTION_ORIGINS, step)):
         start = 0 if window is None else max(0, origin - window)
         y = design.y[start:origin]
         if len(y) < spec.min_obs():
@@ -268,7 +227,7 @@ def _cv_errors(spec, design: _Design, window, h_cv, step, fitted: FittedModel | 
             try:
                 _, fc = _fit_predict(spec, y, X, X_future, h_cv)
             except ModelFitError:
-                return np.full((CV_ORIGINS, h_cv), np.inf), sds
+                return np.full((SELECTION_ORIGINS, h_cv), np.inf), sds
         errors[k] = design.y[origin:origin + h_cv] - fc.mean
         sds[k] = fc.sd
     return errors, sds
@@ -292,60 +251,6 @@ def _combined_label(chosen: list[Candidate], extras: str) -> str:
     body = names[0] if len(names) == 1 else f"mean({', '.join(names)})"
     head = f"window {win(chosen[0].window)}" if same else "windows"
     return f"{body} [{head}" + (f"; {extras}" if extras else "") + "]"
-
-
-def calibration(errors: np.ndarray, sds: np.ndarray) -> float:
-    """Root mean square of the errors in units of the model's own standard deviations."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = errors / np.where(sds > 0, sds, np.inf)
-    z = z[np.isfinite(z)]
-    return float(np.sqrt(np.mean(z**2))) if len(z) else 1.0
-
-
-def cumulative_sd(fc: Forecast) -> np.ndarray:
-    """Standard deviation of the sum of the first k steps of `fc`, k = 1..h, under the error
-    structure its sample paths use (psi weights, plus the part the steps share)."""
-    h = len(fc.mean)
-    shared = np.zeros(h) if fc.common_sd is None else np.minimum(fc.common_sd, fc.sd)
-    rest = np.sqrt(np.maximum(fc.sd**2 - shared**2, 0.0))
-    base = np.sqrt(np.cumsum(fc.psi[:h] ** 2))
-    weights = np.tril(toeplitz(fc.psi[:h])) * np.divide(rest, base, out=np.zeros(h), where=base > 0)[:, None]
-    # weights[j, i]: effect of shock i on step j; the sum of steps 0..k takes the column sums
-    own = np.sqrt(np.cumsum(np.cumsum(weights, axis=0) ** 2, axis=1).diagonal())
-    return np.sqrt(own**2 + np.cumsum(shared) ** 2)
-
-
-def cumulative_calibration(errors: np.ndarray, sds: np.ndarray, fc: Forecast) -> float:
-    """Like `calibration`, for running sums over the steps (what an annual total adds up): the
-    rolling-origin errors summed over steps 1..k, in units of their stated standard deviation.
-    The rolling origins only give per-step deviations, so the correlation between steps is taken
-    from the final forecast's own structure (`cumulative_sd`)."""
-    k = errors.shape[1]
-    if k < 2 or len(fc.mean) < k:
-        return 1.0
-    head = Forecast(fc.mean[:k], fc.sd[:k], fc.psi[:k], None if fc.common_sd is None else fc.common_sd[:k])
-    independent = np.sqrt(np.cumsum(head.sd**2))
-    inflation = np.divide(cumulative_sd(head), independent, out=np.ones(k), where=independent > 0)
-    stated = np.sqrt(np.cumsum(sds**2, axis=1)) * inflation
-    return calibration(np.cumsum(errors, axis=1), stated)
-
-
-def combine_candidates(members: list[Candidate], n: int, mult: np.ndarray, first: int) -> tuple:
-    """Equal-weight combination of candidates: mean forecast, the members' mean standard
-    deviation (errors of different models of one series are strongly correlated, so this errs
-    on the wide side), the best member's psi weights, and mean in-sample residuals."""
-    mean = np.mean([c.forecast.mean for c in members], axis=0)
-    sd = np.mean([c.forecast.sd for c in members], axis=0)
-    # every member estimates the same trend from the same data: the error in it is shared by all
-    # of them, so the combination keeps the largest member's estimate of that error
-    common = np.max([np.zeros(len(sd)) if c.forecast.common_sd is None else c.forecast.common_sd for c in members],
-                    axis=0)
-    forecast = Forecast(mean, sd, members[0].forecast.psi, common)
-    resid = pd.concat([pd.Series(c.fitted.residuals * mult[c.start:n], index=np.arange(first + c.start, first + n))
-                       for c in members], axis=1).mean(axis=1)
-    errors = np.mean([c.cv_errors for c in members], axis=0)
-    sds = np.mean([c.cv_sd for c in members], axis=0)
-    return forecast, resid, errors, sds
 
 
 def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan, horizon: int,
@@ -372,13 +277,13 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
         return judgmental_forecast(name, y, first, freq, plan, horizon, warning=(
             f"{name}: only {n} periods of history, too few for a statistical model; used a simple rule "
             f"(give a judgmental forecast in the config: [components.{name}] judgmental = [...] or growth = ...)"))
-    design = _Design(y, first, freq, plan, horizon, user)
+    design = Design(y, first, freq, plan, horizon, user)
     seasonal = plan.period > 1
     positive = bool(design.y.min() > 0)
     try_logs = positive and freq.periods_per_year >= LOG_MIN_PERIODS_PER_YEAR
     families = auto_families(seasonal) if plan.model == "auto" else [plan.model]
     year = freq.periods_per_year
-    h_cv, step = min(horizon, max(year, 1)), max(1, year // 4)
+    h_cv, step = min(horizon, max(year, 1)), quarter_step(year)
     errors: list[str] = []
     found: list[Candidate] = []
     for window in candidate_windows(plan.window, n, freq):

@@ -19,7 +19,7 @@ from forecast.pipeline import run_forecast
 from forecast.config import load_config
 from forecast.errors import ConfigError, InputDataError
 from forecast.planning.ledger import Ledger, actual_rows, record_run
-from forecast.planning.ledger.store import upgrade_schema
+from forecast.planning.ledger.schema import upgrade_schema
 
 from tests.conftest import FAST_CONFIG, SAMPLE
 
@@ -247,10 +247,10 @@ def test_ctrl_c_while_saving_rolls_the_run_back(tmp_path, monthly_runs):
 
 def test_a_ledger_of_the_first_schema_opens_and_upgrades(location, monthly_runs):
     _, runs = monthly_runs
-    from forecast.planning.ledger.store import _sqlite_engine, ledger_url
+    from forecast.planning.ledger.location import ledger_url, sqlite_engine
 
     target = ledger_url(location)
-    engine = _sqlite_engine(target) if target.get_backend_name() == "sqlite" else sa.create_engine(target)
+    engine = sqlite_engine(target) if target.get_backend_name() == "sqlite" else sa.create_engine(target)
     upgrade_schema(engine, "0001")
     record = runs[0][2]
     with engine.begin() as conn:

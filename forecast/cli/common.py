@@ -130,7 +130,7 @@ def refuse_given(names: tuple[str, ...], why: str) -> None:
 def saved_ledger(save: bool, location: str | None) -> str | None:
     if not save:
         return None
-    from forecast.planning.ledger.store import ledger_location
+    from forecast.planning.ledger.location import ledger_location
 
     return ledger_location(location)
 

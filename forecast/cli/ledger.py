@@ -14,7 +14,7 @@ def with_ledger(fn):
     @functools.wraps(fn)
     def wrapper(*args, ledger_location=None, **kwargs):
         from forecast.planning.ledger import Ledger
-        from forecast.planning.ledger.store import ledger_location as location_of
+        from forecast.planning.ledger.location import ledger_location as location_of
 
         if "output" in kwargs:  # before the ledger is opened (and perhaps upgraded)
             check_table_output(kwargs["output"], user_files(ledger=location_of(ledger_location)))

@@ -49,7 +49,7 @@ def plot(input, sheet, db, query, freq, encoding, horizon, train_end, window, st
 
 def _plot_vintages(location, series, run_ids, output):
     from forecast.planning.ledger import Ledger
-    from forecast.planning.ledger.store import ledger_location
+    from forecast.planning.ledger.location import ledger_location
     from forecast.output.plot import plot_vintages, save_figure
 
     if len(series) != 1:

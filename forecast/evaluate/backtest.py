@@ -22,12 +22,12 @@ from forecast.evaluate import metrics as M
 from forecast.combine import (TOTAL, aggregate_series, assemble, check_strategy, fit_tasks, map_tasks, needed_series,
                       resolve_classes)
 from forecast.config import Config, check_horizon, parse_window
+from forecast.evaluate.origins import STRATEGY_ORIGINS, quarter_step, rolling_origins
 from forecast.errors import ConfigError, InputDataError
 from forecast.revenue import RevenueData
 from forecast.select import MIN_MODEL_PERIODS
 
 DEFAULT_STRATEGIES = ("direct", "split", "components")
-AUTO_ORIGINS = 3  # rolling origins inside the training data behind `--strategy auto`
 AUTO_MARGIN = 0.10  # another strategy must beat `components` by this share of its MAPE to be chosen
 SEASON_LAG = {"year": 1, "quarter": 4, "month": 12, "dekad": 36, "week": 52, "day": 7}
 
@@ -52,7 +52,7 @@ def backtest_origins(data: RevenueData, horizon: int, origins: int, step: int = 
         raise ConfigError("--horizon, --origins and --step must each be at least 1")
     check_horizon(horizon, data.freq)
     last = data.last - horizon
-    out = [last - k * step for k in range(origins)][::-1]
+    out = rolling_origins(data.last, horizon, origins, step)[::-1]
     shortest = out[0] - data.first + 1
     if shortest < MIN_MODEL_PERIODS:
         possible = max(0, (last - data.first + 1 - MIN_MODEL_PERIODS) // step + 1)
@@ -279,7 +279,7 @@ def wins(forecasts: pd.DataFrame, best: tuple[str, str], series: str = TOTAL) ->
 
 def choose_strategy(data: RevenueData, horizon: int, *, config: Config | None = None, window="auto",
                     regressors=None, jobs=None, components=None, progress=None) -> tuple[str, dict]:
-    """The strategy with the lowest total MAPE in a backtest inside `data`: up to AUTO_ORIGINS
+    """The strategy with the lowest total MAPE in a backtest inside `data`: up to STRATEGY_ORIGINS
     origins a quarter of a year apart, each with at least two years to fit on, horizon up to a
     year. Candidates: components, split, direct and the config's groupings. `components` (the
     case study's finding) stays unless another strategy's MAPE is at least AUTO_MARGIN lower, and
@@ -293,9 +293,9 @@ def choose_strategy(data: RevenueData, horizon: int, *, config: Config | None = 
     config = config or Config()
     year = data.freq.periods_per_year
     h = min(horizon, max(year, 1))
-    step = max(1, year // 4)
+    step = quarter_step(year)
     room = data.last - h - data.first + 1 - max(2 * year, MIN_MODEL_PERIODS)
-    n = min(AUTO_ORIGINS, room // step + 1) if room >= 0 else 0
+    n = min(STRATEGY_ORIGINS, room // step + 1) if room >= 0 else 0
     if n < 1:
         return "components", {}
     candidates = ("components", "split", "direct", *config.groupings)

@@ -22,12 +22,12 @@ from forecast.validate import to_revenue
 from forecast.calendar import Frequency
 from forecast.scale.engines import run_tasks
 from forecast.config import check_horizon
+from forecast.evaluate.origins import RECONCILE_ORIGINS, quarter_step, rolling_origins
 from forecast.errors import ConfigError, ForecastError, InputDataError
 from forecast.io.files import RawTable
 from forecast.scale.reconcile import METHODS, Structure, reconcile, shrunk_correlation
 
 TOP = "total"  # name and level of the node above all others
-BACKTEST_ORIGINS = 2
 
 
 @dataclass(frozen=True)
@@ -210,16 +210,14 @@ def level_scores(structure: Structure, errors: np.ndarray) -> dict[str, float]:
 
 
 def choose_method(units: Units, structure: Structure, horizon: int, season_length: int | None, *, engine, jobs,
-                  scheduler, origins: int = BACKTEST_ORIGINS, update=None) -> tuple[str, pd.DataFrame]:
+                  scheduler, origins: int = RECONCILE_ORIGINS, update=None) -> tuple[str, pd.DataFrame]:
     """The reconciliation whose forecasts at `origins` rolling origins (each `horizon` steps long,
     a quarter of a year apart) had the smallest relative error, averaged over the levels so that
     the total weighs as much as all units together. Also returns the scores of every method and
     of the unreconciled base forecasts, by level."""
     width = units.values.shape[1]
-    step = max(1, units.freq.periods_per_year // 4)
     rows = []
-    for j in range(origins):
-        end = width - horizon - j * step
+    for end in rolling_origins(width, horizon, origins, quarter_step(units.freq.periods_per_year)):
         if end < max(2 * (season_length or 1), 8):
             break
         tasks = node_tasks(units, structure, horizon, season_length, end)
@@ -254,7 +252,7 @@ def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], h
     check_horizon(horizon, units.freq)
     structure = build_structure(units, id_col, hierarchy)
     nodes = len(structure.names)
-    passes = 1 + (BACKTEST_ORIGINS if method == "auto" else 0)
+    passes = 1 + (RECONCILE_ORIGINS if method == "auto" else 0)
     update, close = progress(nodes * passes) if progress is not None else (None, lambda: None)
     try:
         scores = None

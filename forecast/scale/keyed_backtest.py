@@ -80,8 +80,9 @@ def batch_backtest(raw: RawTable, id_col: str, horizon: int, output_dir, *, wind
     if horizon < 1:
         raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
     folder = Path(output_dir)
-    if not folder.is_dir():
-        raise ConfigError(f"--output-dir {folder}: no such folder; create it first")
+    if not folder.parent.is_dir():
+        raise ConfigError(f"--output-dir {folder}: the folder {folder.parent} does not exist; create it first")
+    folder.mkdir(exist_ok=True)  # as `forecast backtest` without --id-col does
     tasks = [KeyBacktest(task, tuple(windows), origins, step, tuple(strategies))
              for task in key_tasks(raw, id_col, horizon, season_length=season_length, levels=levels)]
     results = run_tasks(backtest_key, tasks, engine=engine, jobs=jobs, scheduler=scheduler,

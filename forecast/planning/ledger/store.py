@@ -9,7 +9,6 @@ import getpass
 import json
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -17,64 +16,10 @@ import sqlalchemy as sa
 
 from forecast.errors import ConfigError, InputDataError
 from forecast.extras import missing_extra
+from forecast.planning.ledger.location import ledger_location, ledger_url, sqlite_engine
 from forecast.planning.ledger.record import RunRecord
+from forecast.planning.ledger.schema import current_revision, head_revision, lock, upgrade_schema
 from forecast.planning.ledger.scoring import annual_errors, by_lead, lead_errors, with_adjusted
-
-ENV_VAR = "FORECAST_LEDGER"
-DEFAULT_PATH = Path("~/.forecast/ledger.sqlite")
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-PG_LOCK_KEY = 0x4C454447  # "LEDG": serialises schema upgrades and actual loads on PostgreSQL
-SQLITE_TIMEOUT = 120.0  # seconds a writer waits for another one's transaction
-
-
-def ledger_location(location: str | None = None) -> str:
-    """`--ledger`, else $FORECAST_LEDGER, else ~/.forecast/ledger.sqlite."""
-    return location or os.environ.get(ENV_VAR) or str(DEFAULT_PATH.expanduser())
-
-
-def ledger_url(location: str) -> sa.URL:
-    """A SQLAlchemy URL for a path or URL; `postgresql://` uses the psycopg (3) driver."""
-    if "://" not in location:
-        path = Path(location).expanduser().resolve()
-        if path.is_dir():
-            raise ConfigError(f"--ledger {location}: is a folder; give a file such as {path / 'ledger.sqlite'}")
-        if not path.parent.exists():
-            if path != DEFAULT_PATH.expanduser().resolve():
-                raise ConfigError(f"--ledger {location}: the folder {path.parent} does not exist; create it first")
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ConfigError(f"the default ledger's folder {path.parent} cannot be made ({exc.strerror}); "
-                                  "give --ledger PATH") from None
-        return sa.URL.create("sqlite", database=str(path))
-    try:
-        url = sa.make_url(location)
-    except sa.exc.ArgumentError:
-        raise ConfigError(f"--ledger {location!r} is not a database URL; write e.g. "
-                          "postgresql://user@host/dbname or a file path") from None
-    if url.drivername in ("postgresql", "postgres"):
-        url = url.set(drivername="postgresql+psycopg")
-    return url
-
-
-def _sqlite_engine(url: sa.URL) -> sa.Engine:
-    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_TIMEOUT})
-
-    @sa.event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        # take transactions into our own hands (pysqlite's implicit BEGIN would start them
-        # deferred, and two deferred writers can deadlock instead of waiting)
-        dbapi_connection.isolation_level = None
-        dbapi_connection.execute("PRAGMA foreign_keys = ON")
-        dbapi_connection.execute("PRAGMA journal_mode = WAL")
-
-    @sa.event.listens_for(engine, "begin")
-    def _begin(connection):
-        # writers take the write lock at once; readers (the `reader` engine) read a snapshot
-        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get("read_only") else "BEGIN IMMEDIATE")
-
-    return engine
-
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -130,7 +75,7 @@ class Ledger:
         self.dialect = url.get_backend_name()
         try:
             if self.dialect == "sqlite":
-                self.engine = _sqlite_engine(url)
+                self.engine = sqlite_engine(url)
             else:
                 self.engine = sa.create_engine(url, pool_pre_ping=True)
             self.reader = self.engine.execution_options(read_only=True)
@@ -158,18 +103,12 @@ class Ledger:
     def _migrate(self) -> None:
         """Bring the schema to this version's head (processes opening a new ledger together
         create it once: the upgrade runs in one transaction under the writers' lock)."""
-        from alembic.runtime.migration import MigrationContext
-
-        with self.reader.connect() as conn:
-            current = MigrationContext.configure(conn).get_current_revision()
-        if current != _scripts().get_current_head():
+        if self.schema_version() != head_revision():
             upgrade_schema(self.engine, shown=self.shown)
 
     def schema_version(self) -> str | None:
-        from alembic.runtime.migration import MigrationContext
-
         with self.reader.connect() as conn:
-            return MigrationContext.configure(conn).get_current_revision()
+            return current_revision(conn)
 
     # ---- writing ------------------------------------------------------------------------
     @_database_errors("save the run")
@@ -196,7 +135,7 @@ class Ledger:
         to the latest revision is skipped; a different one becomes a new revision."""
         t = self.t["actuals"]
         with self.engine.begin() as conn:
-            _lock(conn)
+            lock(conn)
             latest = _latest(conn, t, set(frame["series"]))
             known = {(r.series, r.freq, r.period_start): (r.revision, r.value) for r in latest.itertuples()}
             rows, new, revised = [], 0, 0
@@ -382,43 +321,6 @@ class Ledger:
         wide = wide.reindex(columns=items).dropna()
         actual = pd.Series(wide.sum(axis=1).to_numpy(), index=wide.index.get_level_values("date"), name=series)
         return rows.reset_index(drop=True), actual
-
-
-def _lock(conn) -> None:
-    """SQLite's BEGIN IMMEDIATE already holds the write lock; PostgreSQL takes an advisory one."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
-
-
-def _alembic_config(connection=None):
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["connection"] = connection
-    return config
-
-
-@functools.cache
-def _scripts():
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(_alembic_config())
-
-
-def upgrade_schema(engine: sa.Engine, revision: str = "head", *, shown: str = "the ledger") -> None:
-    """Migrate a ledger's schema to `revision` in one locked transaction; a schema newer than
-    this version knows is refused rather than touched."""
-    from alembic import command
-    from alembic.runtime.migration import MigrationContext
-
-    with engine.begin() as conn:
-        _lock(conn)
-        current = MigrationContext.configure(conn).get_current_revision()
-        if current is not None and current not in {s.revision for s in _scripts().walk_revisions()}:
-            raise ConfigError(f"ledger {shown} was written by a newer version of this toolkit (schema {current}); "
-                              "upgrade the toolkit to use it")
-        command.upgrade(_alembic_config(conn), revision)
 
 
 RUN_COLUMNS = ["run_id", "created", "command", "train_end", "strategy", "note", "user_name", "version", "source",

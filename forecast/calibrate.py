@@ -1,0 +1,64 @@
+"""Calibrating one series' forecast: how the chosen candidates are combined, and how far their
+intervals are widened so that their rolling-origin errors fit inside them, step by step and for
+running sums over the steps (what an annual total adds up)."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy.linalg import toeplitz
+
+from forecast.models import Forecast
+
+
+def calibration(errors: np.ndarray, sds: np.ndarray) -> float:
+    """Root mean square of the errors in units of the model's own standard deviations."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = errors / np.where(sds > 0, sds, np.inf)
+    z = z[np.isfinite(z)]
+    return float(np.sqrt(np.mean(z**2))) if len(z) else 1.0
+
+
+def cumulative_sd(fc: Forecast) -> np.ndarray:
+    """Standard deviation of the sum of the first k steps of `fc`, k = 1..h, under the error
+    structure its sample paths use (psi weights, plus the part the steps share)."""
+    h = len(fc.mean)
+    shared = np.zeros(h) if fc.common_sd is None else np.minimum(fc.common_sd, fc.sd)
+    rest = np.sqrt(np.maximum(fc.sd**2 - shared**2, 0.0))
+    base = np.sqrt(np.cumsum(fc.psi[:h] ** 2))
+    weights = np.tril(toeplitz(fc.psi[:h])) * np.divide(rest, base, out=np.zeros(h), where=base > 0)[:, None]
+    # weights[j, i]: effect of shock i on step j; the sum of steps 0..k takes the column sums
+    own = np.sqrt(np.cumsum(np.cumsum(weights, axis=0) ** 2, axis=1).diagonal())
+    return np.sqrt(own**2 + np.cumsum(shared) ** 2)
+
+
+def cumulative_calibration(errors: np.ndarray, sds: np.ndarray, fc: Forecast) -> float:
+    """Like `calibration`, for running sums over the steps (what an annual total adds up): the
+    rolling-origin errors summed over steps 1..k, in units of their stated standard deviation.
+    The rolling origins only give per-step deviations, so the correlation between steps is taken
+    from the final forecast's own structure (`cumulative_sd`)."""
+    k = errors.shape[1]
+    if k < 2 or len(fc.mean) < k:
+        return 1.0
+    head = Forecast(fc.mean[:k], fc.sd[:k], fc.psi[:k], None if fc.common_sd is None else fc.common_sd[:k])
+    independent = np.sqrt(np.cumsum(head.sd**2))
+    inflation = np.divide(cumulative_sd(head), independent, out=np.ones(k), where=independent > 0)
+    stated = np.sqrt(np.cumsum(sds**2, axis=1)) * inflation
+    return calibration(np.cumsum(errors, axis=1), stated)
+
+
+def combine_candidates(members: list, n: int, mult: np.ndarray, first: int) -> tuple:
+    """Equal-weight combination of candidates: mean forecast, the members' mean standard
+    deviation (errors of different models of one series are strongly correlated, so this errs
+    on the wide side), the best member's psi weights, and mean in-sample residuals."""
+    mean = np.mean([c.forecast.mean for c in members], axis=0)
+    sd = np.mean([c.forecast.sd for c in members], axis=0)
+    # every member estimates the same trend from the same data: the error in it is shared by all
+    # of them, so the combination keeps the largest member's estimate of that error
+    common = np.max([np.zeros(len(sd)) if c.forecast.common_sd is None else c.forecast.common_sd for c in members],
+                    axis=0)
+    forecast = Forecast(mean, sd, members[0].forecast.psi, common)
+    resid = pd.concat([pd.Series(c.fitted.residuals * mult[c.start:n], index=np.arange(first + c.start, first + n))
+                       for c in members], axis=1).mean(axis=1)
+    errors = np.mean([c.cv_errors for c in members], axis=0)
+    sds = np.mean([c.cv_sd for c in members], axis=0)
+    return forecast, resid, errors, sds
