@@ -56,6 +56,7 @@ def test_a_process_pool_gives_the_same_forecasts_as_one_core(units, tmp_path):
     pd.testing.assert_frame_equal(a, b, check_exact=False, rtol=1e-8)
 
 
+@pytest.mark.slow
 def test_a_dask_cluster_gives_the_same_forecasts_as_the_process_pool(units, tmp_path):
     pool, cluster = tmp_path / "pool.csv", tmp_path / "dask.csv"
     batch(read_table(units), "unit", 6, pool, season_length=12, jobs=2)
@@ -65,6 +66,7 @@ def test_a_dask_cluster_gives_the_same_forecasts_as_the_process_pool(units, tmp_
     assert set(pd.read_csv(summary.errors)["unit"]) == {"broken", "tiny"}
 
 
+@pytest.mark.slow
 def test_an_unreachable_scheduler_is_one_clear_error(units, tmp_path):
     result = CliRunner().invoke(main, ["batch", str(units), "--id-col", "unit", "-h", "3", "--engine", "dask",
                                        "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "x.csv")])

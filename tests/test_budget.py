@@ -7,6 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from forecast import load, load_config
+from forecast.errors import InputDataError
 from forecast.planning.budget import CONTRACT_COLUMNS, budget
 from forecast.cli.main import main
 from forecast.pipeline import run_forecast
@@ -259,5 +260,5 @@ def test_a_year_the_data_do_not_cover_from_its_start_is_refused(data, config):
     late = data.cut(data.last)
     late = type(late)(late.frame[late.frame["ordinal"] >= data.period("2024-03")].reset_index(drop=True), late.freq,
                       late.style, late.source)
-    with pytest.raises(Exception, match="after the start of 2024"):
+    with pytest.raises(InputDataError, match="after the start of 2024"):
         budget(late, 2024, targets={"total": 1.0}, as_of="2024-05", config=config)

@@ -104,6 +104,7 @@ def test_library_warnings_stay_on_the_fits_and_toolkit_notes_reach_the_user(data
     assert f"{classes[0].component}: own note" in result.warnings
 
 
+@pytest.mark.slow
 def test_renaming_and_reordering_line_items_changes_no_number(tmp_path):
     """Regression: the shocks behind the intervals were assigned by sorted name, so renaming the
     line items (e.g. to Chinese) moved bounds by up to 0.36% of the mean."""

@@ -178,6 +178,7 @@ def _save_in_process(args):
         return ledger.save(record)
 
 
+@pytest.mark.slow
 def test_eight_processes_saving_at_once_all_land_complete(location, monthly_runs):
     _, runs = monthly_runs
     records = [record for _, _, record in runs[:8]]

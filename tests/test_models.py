@@ -5,6 +5,7 @@ import statsmodels.api as sm
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
+from forecast.errors import ModelFitError
 from forecast.models import ARIMA, ETS, Drift, LinearTrend, Naive, SeasonalNaive, Theta
 from forecast.models.arima import css_estimates
 from forecast.models.ets import ets_psi
@@ -239,7 +240,7 @@ def test_log_linear_trend_is_ols_on_logs_with_the_lognormal_mean():
     np.testing.assert_allclose(fc.sd, fc.mean * np.sqrt(np.expm1(var)), rtol=1e-9)
     # the estimated trend's error is the part of the error every step shares
     np.testing.assert_allclose(fc.common_sd / fc.sd, np.sqrt(pred.var_pred_mean / var), rtol=1e-6)
-    with pytest.raises(Exception, match="not positive"):
+    with pytest.raises(ModelFitError, match="not positive"):
         log_of(LinearTrend()).fit(np.r_[y, -1.0])
 
 

@@ -172,6 +172,7 @@ def _interrupt(args, cwd, after, group):
     return proc.returncode, err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("after, group", [(0.05, False), (0.6, True), (2.5, False), (2.5, True)])
 def test_ctrl_c_at_any_moment_exits_130_and_writes_nothing(tmp_path, after, group):
     shutil.copy(SAMPLE, tmp_path / "revenue.csv")

@@ -14,6 +14,7 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from forecast.errors import ModelFitError
 from forecast.models.base import FittedModel, Forecast, ModelSpec
+from forecast.models.compat import sarimax_arma_count, sarimax_exog_coefficients, sarimax_filtered, sarimax_recursion
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class ARIMA(ModelSpec):
 
     def _fit(self, y, exog):
         model, params, scale = self._state_space(y, exog)
-        return self._wrap(model.filter(exact_ml(model, params), cov_type="none"), y, exog, scale)
+        return self._wrap(sarimax_filtered(model, exact_ml(model, params)), y, exog, scale)
 
     def css_aicc(self, y, exog=None) -> float:
         """AICc at the conditional-sum-of-squares estimates (the exact likelihood there): what
@@ -101,10 +102,8 @@ class ARIMA(ModelSpec):
             scale_z = res.scale * float(np.nanmean(res.filter_results.standardized_forecasts_error[0, :n_z] ** 2))
         sigma = float(np.sqrt(scale_z)) * scale
         model = res.model
-        beta = np.asarray(res.params)[model.k_trend:model.k_trend + model.k_exog]
-        transition, design = model.ssm["transition"], model.ssm["design"][0]
-        intercept = model.ssm["state_intercept"]
-        intercept = intercept[:, -1] if intercept.ndim == 2 else intercept
+        beta = sarimax_exog_coefficients(model, res.params)
+        transition, design, intercept = sarimax_recursion(model)
         state = np.asarray(res.predicted_state[:, n_z])
 
         def forecaster(h, exog_future):
@@ -211,7 +210,7 @@ def exact_ml(model: SARIMAX, start: np.ndarray) -> np.ndarray:
     -1 (a stable seasonal pattern) towards zero, and on M3 monthly it cost 0.06 sMAPE points. Each
     ARMA polynomial here has one coefficient, so |coefficient| <= 0.995 keeps every estimate
     stationary and invertible."""
-    k_arma = model.k_ar_params + model.k_ma_params + model.k_seasonal_ar_params + model.k_seasonal_ma_params
+    k_arma = sarimax_arma_count(model)
     if not k_arma:
         return start  # a regression on the differences: CSS is already least squares
     bounds = [(None, None)] * (len(start) - k_arma) + [(-BOUND_ML, BOUND_ML)] * k_arma  # CSS stays inside

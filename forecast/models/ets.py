@@ -10,6 +10,7 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from forecast.errors import ModelFitError
 from forecast.models.base import FittedModel, Forecast, ModelSpec
+from forecast.models.compat import ets_estimates, ets_named, ets_smoothing
 
 
 def ets_psi(h: int, alpha: float, beta: float = 0.0, gamma: float = 0.0, phi: float = 1.0,
@@ -55,7 +56,7 @@ class ETS(ModelSpec):
             raise ModelFitError(f"{self.code} needs positive data")
         scale = float(np.mean(np.abs(y))) or 1.0  # rescaling helps the optimiser
         model = self._model(y, scale)
-        return self._wrap(model, np.asarray(model.fit(disp=False, maxiter=200, return_params=True)), y, scale)
+        return self._wrap(model, ets_estimates(model), y, scale)
 
     def _wrap(self, model: ETSModel, params: np.ndarray, y, scale) -> FittedModel:
         """The fitted model from statsmodels' raw smoothing pass: its results object would also
@@ -64,15 +65,15 @@ class ETS(ModelSpec):
         llf = float(model.loglike(params))
         if not np.isfinite(llf):
             raise ModelFitError(f"{self.code}: the likelihood is not finite")
-        fitted, states = model.smooth(params, return_raw=True)
-        p = dict(zip(model.param_names, params))
+        fitted, states = ets_smoothing(model, params)
+        p = ets_named(model, params)
         alpha, beta = p.get("smoothing_level", 0.0), p.get("smoothing_trend", 0.0)
         gamma, phi = p.get("smoothing_seasonal", 0.0), p.get("damping_trend", 1.0)
-        resid = y - np.asarray(fitted) * scale
+        resid = y - fitted * scale
         finite = resid[np.isfinite(resid)]
         sigma = float(np.sqrt(np.mean(finite**2)))
         period = self.period
-        last = np.asarray(states)[-period:] if self.seasonal else np.asarray(states)[-1:]
+        last = states[-period:] if self.seasonal else states[-1:]
 
         def forecaster(h, _exog):
             mean = point_forecast(last, h, trend=bool(self.trend), damped=self.damped, phi=phi,

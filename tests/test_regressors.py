@@ -1,0 +1,47 @@
+"""Calendar regressors, level shifts and user regressors, by hand."""
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecast.calendar import Frequency, days_in_period, spring_festival_share
+from forecast.errors import InputDataError
+from forecast.io import RawTable
+from forecast.regressors import (calendar_regressors, check_regressors_cover, level_shifts, read_user_regressors,
+                                 step_columns)
+
+MONTH = Frequency("month")
+JAN_2023 = MONTH.ordinal(dt.date(2023, 1, 1))
+
+
+def test_calendar_regressors_are_the_calendar():
+    cal = calendar_regressors(MONTH, JAN_2023, JAN_2023 + 23)
+    ords = np.arange(JAN_2023, JAN_2023 + 24)
+    np.testing.assert_array_equal(cal["days_in_period"], days_in_period(MONTH, ords))
+    np.testing.assert_allclose(cal["spring_festival"], spring_festival_share(MONTH, ords, (-7, 7)))
+    assert list(cal.index) == list(ords)
+
+
+def test_a_tariff_cut_is_found_where_it_happened():
+    rng = np.random.default_rng(3)
+    y = 1000 + np.arange(48) * 2.0 + rng.normal(0, 3, 48)
+    y[30:] -= 80  # a lasting step down at period 30
+    assert level_shifts(y) == [30]
+    assert level_shifts(1000 + rng.normal(0, 3, 48)) == []
+
+
+def test_step_columns_by_hand():
+    np.testing.assert_array_equal(step_columns(5, [2, 4]), [[0, 0], [0, 0], [1, 0], [1, 0], [1, 1]])
+    assert step_columns(3, []).shape == (3, 0)
+
+
+def test_user_regressors_are_read_and_must_cover_the_horizon():
+    months = pd.period_range("2023-01", "2024-06", freq="M").strftime("%Y-%m")
+    raw = RawTable(pd.DataFrame({"date": months, "promo": [str(i % 3) for i in range(len(months))]}), "reg.csv", 2)
+    table = read_user_regressors(raw, MONTH)
+    assert list(table.columns) == ["promo"] and table.index[0] == JAN_2023
+    assert table["promo"].tolist()[:4] == [0.0, 1.0, 2.0, 0.0]
+    check_regressors_cover(table, JAN_2023, JAN_2023 + 17, MONTH, "month", "reg.csv")
+    with pytest.raises(InputDataError, match="future values must be known"):
+        check_regressors_cover(table, JAN_2023, JAN_2023 + 20, MONTH, "month", "reg.csv")
