@@ -24,6 +24,7 @@ from forecast.classification import Classification, classify, classify_series
 from forecast.config import STRATEGIES, Config
 from forecast.errors import ConfigError, InputDataError
 from forecast.revenue import GROUPS, RevenueData
+from forecast.scale.engines import run_local
 from forecast.select import SeriesForecast, SeriesPlan, forecast_series, judgmental_forecast
 
 TOTAL = "total"
@@ -96,7 +97,6 @@ def map_tasks(tasks: list, jobs: int | None, progress=None) -> list[SeriesForeca
     """Run forecast tasks, over a process pool when it pays (jobs > 1 and several tasks).
     `progress(n)` is called as tasks complete. BLAS is held to one thread either way, so the
     numbers do not depend on how many workers ran them."""
-    from forecast.scale.engines import run_local
 
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     out = []
@@ -189,7 +189,7 @@ def correlated_shocks(fits: list[SeriesForecast], horizon: int, n_paths: int, se
     return rng.standard_normal((n_paths, horizon + 1, k)) @ root.T
 
 
-def reconcile(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, str], horizon: int,
+def coherent_paths(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, str], horizon: int,
               n_paths: int, seed: int, groupings: dict | None = None) -> tuple[dict, dict, dict]:
     """Means, sample paths and model labels for every series, coherent across levels."""
     components = list(groups)
@@ -319,7 +319,7 @@ def assemble(data: RevenueData, strategy: str, fits: dict[str, SeriesForecast], 
              config: Config, horizon: int, levels: tuple[int, ...], scores: dict | None = None) -> ForecastResult:
     """Recombine fitted series into the coherent contract table of one strategy."""
     groups = {c.component: c.group for c in classes}
-    mean, paths, label = reconcile(strategy, fits, groups, horizon, config.paths, config.seed, config.groupings)
+    mean, paths, label = coherent_paths(strategy, fits, groups, horizon, config.paths, config.seed, config.groupings)
     table = interval_table(data, mean, paths, label, horizon, levels, series_order(groups))
     used = needed_series(strategy, groups, config.groupings)
     # Library warnings caught while fitting ("ConvergenceWarning: ...") stay on the fits; the

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from forecast.errors import ConfigError
+from forecast.io.files import read_toml
 from forecast.models import FAMILIES
 from forecast.revenue import GROUPS
 from forecast.select import Judgmental
@@ -173,8 +174,6 @@ def _check_keys(table: dict, known: set, where: str) -> None:
 
 
 def load_config(path) -> Config:
-    from forecast.io.files import read_toml
-
     if path is None:
         return Config()
     try:

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from forecast.combine import (ForecastResult, assemble, check_strategy, fit_all, needed_series,
-                              resolve_classes)
+from forecast.combine import ForecastResult, assemble, check_strategy, fit_all, needed_series, resolve_classes
 from forecast.config import Config, check_horizon
 from forecast.evaluate.backtest import choose_strategy
 from forecast.regressors import check_regressors_cover

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from forecast.calendar import Frequency
+from forecast.calendar import Frequency, parse_dates
+from forecast.errors import InputDataError
 
 GROUPS = ("fixed", "fluctuating")
 
@@ -57,8 +58,6 @@ class RevenueData:
 
     def period(self, text: str, *, option: str = "--train-end") -> int:
         """Ordinal of a period written like the input's dates (e.g. 2023-12)."""
-        from forecast.calendar import parse_dates
-        from forecast.errors import InputDataError
 
         try:
             parsed = parse_dates([text], source=option, freq=self.freq.name if self.freq.name != "week" else None)

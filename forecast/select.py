@@ -9,7 +9,6 @@ and as a prior regression adjustment elsewhere (ETS, Theta, baselines).
 from __future__ import annotations
 
 import contextlib
-
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -17,10 +16,21 @@ import pandas as pd
 
 from forecast.calendar import Frequency
 from forecast.calibrate import calibration, combine_candidates, cumulative_calibration
-from forecast.errors import ModelFitError
+from forecast.classification import classify_series
+from forecast.errors import ConfigError, ModelFitError
 from forecast.evaluate.origins import SELECTION_ORIGINS, quarter_step, rolling_origins
-from forecast.models import (Drift, FittedModel, Forecast, LinearTrend, ModelSpec, Naive, SeasonalNaive, Theta,
-                     arima_candidates, ets_candidates)
+from forecast.models import (
+    Drift,
+    FittedModel,
+    Forecast,
+    LinearTrend,
+    ModelSpec,
+    Naive,
+    SeasonalNaive,
+    Theta,
+    arima_candidates,
+    ets_candidates,
+)
 from forecast.models.regression import trend_design
 from forecast.models.transform import log_of
 from forecast.regressors import Design
@@ -350,7 +360,6 @@ def judgmental_forecast(name, y, first, freq, plan: SeriesPlan, horizon, warning
     steps = np.arange(horizon)
     if j.values is not None:
         if len(j.values) < horizon:
-            from forecast.errors import ConfigError
             raise ConfigError(f"judgmental values for {name!r} cover {len(j.values)} periods but the horizon is "
                               f"{horizon}; give {horizon} values or shorten --horizon")
         mean, label = np.asarray(j.values[:horizon], float), "Judgmental (values)"
@@ -384,7 +393,6 @@ def forecast_single(name: str, y, first: int, freq: Frequency, horizon: int, *, 
     and all periods by rolling-origin error lost 0.7 sMAPE points to always using all history
     (scripts/bench_m3.py); `window="auto"` restores the choice.
     """
-    from forecast.classification import classify_series
 
     cls = classify_series(name, np.asarray(y, float), freq, override_period=period, candidates=season_candidates)
     plan = SeriesPlan(group=cls.group, period=cls.period, window=window, calendar=calendar, per_day=per_day)

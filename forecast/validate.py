@@ -7,12 +7,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from forecast.io.amounts import to_amount
 from forecast.calendar import is_period, parse_dates
 from forecast.errors import InputDataError
+from forecast.io.amounts import to_amount
+from forecast.io.sniff import RawTable, blank, filled_cells
 from forecast.names import clashing, is_subtotal, is_total
 from forecast.revenue import GROUPS, RevenueData
-from forecast.io.sniff import RawTable, blank, filled_cells
 
 MIN_PERIODS = 3  # below this not even a naive forecast has anything to go on
 TOTAL_TOLERANCE = 0.005  # a total within 0.5% of the sum of its parts is that sum (rounding in exports)

@@ -3,9 +3,22 @@ from __future__ import annotations
 
 import click
 
-from forecast.cli.common import (ProgressBar, friendly, input_options, load_input, read_regressors, refuse_given,
-                                 user_files)
-from forecast.config import MAX_HORIZON
+from forecast.cli.batch import backtest_keys
+from forecast.cli.common import (
+    ProgressBar,
+    friendly,
+    input_options,
+    load_input,
+    read_regressors,
+    refuse_given,
+    user_files,
+)
+from forecast.config import MAX_HORIZON, load_config
+from forecast.evaluate.backtest import backtest as run_backtest
+from forecast.evaluate.backtest import parse_windows
+from forecast.io.paths import check_output
+from forecast.output.report import BACKTEST_FILES, write_backtest
+
 
 @click.command()
 @input_options
@@ -34,15 +47,9 @@ from forecast.config import MAX_HORIZON
 def backtest(input, sheet, db, query, freq, encoding, horizon, window, origins, step, strategies, output_dir, levels,
              config_path, regressors, report, jobs, id_col, season_length, engine, scheduler, quiet):
     """Refit at rolling origins, compare strategies and training windows, and report accuracy."""
-    from forecast.evaluate.backtest import backtest as run_backtest, parse_windows
-    from forecast.config import load_config
-    from forecast.io.paths import check_output
-    from forecast.output.report import BACKTEST_FILES, write_backtest
 
     mine = user_files(input=input, config_path=config_path, regressors=regressors, db=db)
     if id_col is not None:
-        from forecast.cli.batch import backtest_keys
-
         refuse_given(("config_path", "regressors", "db", "query", "report"),
                      "to backtests over keys (--id-col): each key is backtested with the defaults")
         if scheduler is not None and engine != "dask":

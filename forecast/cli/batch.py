@@ -2,10 +2,16 @@
 keyed form of `forecast backtest` (`--id-col`)."""
 from __future__ import annotations
 
+import functools as ft
+
 import click
 
 from forecast.cli.common import friendly, refuse_given, user_files
 from forecast.config import MAX_HORIZON
+from forecast.io.files import read_table
+from forecast.io.paths import check_output
+from forecast.scale.batch import batch, batch_hierarchy, progress_bar
+from forecast.scale.keyed_backtest import batch_backtest
 
 
 @click.command("batch")
@@ -35,11 +41,7 @@ def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, le
     """Forecast many business units at once: each key a single series (date, value) or a
     revenue table (date, component, value) run as `forecast run` would. With --hierarchy, the
     units roll up level by level and every level's forecasts are reconciled."""
-    import functools as ft
 
-    from forecast.scale.batch import batch, batch_hierarchy, progress_bar
-    from forecast.io.files import read_table
-    from forecast.io.paths import check_output
 
     check_output("--output", output, kinds=(".csv",), protected=user_files(input=input))
     if hierarchy is None:
@@ -68,11 +70,7 @@ def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, le
 def backtest_keys(input, sheet, id_col, horizon, windows, origins, step, strategies, output_dir, levels,
                   season_length, engine, jobs, scheduler, quiet, encoding=None):
     """`forecast backtest --id-col`: every key backtested on its own."""
-    import functools as ft
 
-    from forecast.scale.batch import progress_bar
-    from forecast.scale.keyed_backtest import batch_backtest
-    from forecast.io.files import read_table
 
     if input is None:
         raise click.UsageError("--id-col backtests the keys of an INPUT file; give one")

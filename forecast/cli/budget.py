@@ -3,11 +3,27 @@ from __future__ import annotations
 
 import click
 
-from forecast.cli.common import (check_plot_output, check_table_output, emit, friendly, input_options, load_input,
-                                 parse_amount, parse_window_option, read_regressors, refuse_given, saved_ledger,
-                                 user_files)
+from forecast.cli.common import (
+    check_plot_output,
+    check_table_output,
+    emit,
+    friendly,
+    input_options,
+    load_input,
+    parse_amount,
+    parse_window_option,
+    read_regressors,
+    refuse_given,
+    saved_ledger,
+    user_files,
+)
 from forecast.cli.save import open_for_save, save_options, save_run
+from forecast.config import load_config
 from forecast.errors import InputDataError
+from forecast.io.files import write_tables
+from forecast.output.plot import budget_figure, save_figure
+from forecast.planning.budget import budget, read_targets
+
 
 @click.command("budget")
 @input_options
@@ -34,8 +50,6 @@ from forecast.errors import InputDataError
 def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, targets_path, phase, strategy, window,
                levels, config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location):
     """Year-end projection, attainment, ahead/behind plan and the chance of meeting the target."""
-    from forecast.planning.budget import budget, read_targets
-    from forecast.config import load_config
 
     mine = user_files(input=input, config_path=config_path, regressors=regressors, targets_path=targets_path, db=db,
                       ledger=saved_ledger(save, ledger_location))
@@ -62,8 +76,6 @@ def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, tar
         raise InputDataError(f"--plot-series {plot_series!r} has no target; choose from "
                              f"{', '.join(result.table['series'])}")
     if output:
-        from forecast.io.files import write_tables
-
         written = write_tables(result.tables(), output)
         click.echo(f"wrote {', '.join(map(str, written))}", err=True)
     else:
@@ -72,8 +84,6 @@ def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, tar
             click.echo(f"\nnext year's budget ({result.next_year['year'].iloc[0]}):")
             emit(result.next_year, None)
     if plot_path:
-        from forecast.output.plot import budget_figure, save_figure
-
         save_figure(budget_figure(result, series=plot_series), plot_path)
         click.echo(f"wrote plot to {plot_path}", err=True)
     if ledger is not None:

@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import click
 
+from forecast.classification import classification_table
 from forecast.cli.common import check_table_output, emit, friendly, input_options, load_input, user_files
+from forecast.combine import resolve_classes
+from forecast.config import load_config
+
 
 @click.command("classify")
 @input_options
@@ -12,9 +16,6 @@ from forecast.cli.common import check_table_output, emit, friendly, input_option
 @friendly
 def classify_cmd(input, sheet, db, query, freq, encoding, config_path, output):
     """Fixed or fluctuating: trend and seasonal strength and the seasonal period of each line item."""
-    from forecast.classification import classification_table
-    from forecast.combine import resolve_classes
-    from forecast.config import load_config
 
     check_table_output(output, user_files(input=input, config_path=config_path, db=db))
     data = load_input(input, sheet, db, query, freq, encoding)

@@ -9,10 +9,18 @@ import sys
 import click
 import numpy as np
 import pandas as pd
+from click.core import ParameterSource
+from tqdm import tqdm
 
+from forecast import load
 from forecast.calendar import FREQUENCIES as FREQS
 from forecast.cli.interrupts import was_interrupted
+from forecast.config import parse_window
 from forecast.errors import ForecastError, InputDataError
+from forecast.io.files import all_or_nothing, read_table, write_table, write_tables
+from forecast.io.paths import TABLE_SUFFIXES, check_output, plot_suffixes, sqlite_path
+from forecast.planning.ledger.location import ledger_location
+from forecast.regressors import read_user_regressors
 
 
 class Interrupted(click.ClickException):
@@ -32,8 +40,6 @@ def friendly(fn):
     anything unexpected says it is a bug (FORECAST_DEBUG=1 shows the traceback)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
-        from forecast.io.files import all_or_nothing
-
         try:
             with all_or_nothing():
                 return fn(*args, **kwargs)
@@ -74,8 +80,6 @@ def input_options(fn):
 
 
 def load_input(input, sheet, db, query, freq, encoding=None):
-    from forecast import load
-
     check_input_options(input, sheet, db, query, encoding)
     return load(input, sheet=sheet, db=db, query=query, freq=freq, encoding=encoding)
 
@@ -95,28 +99,22 @@ def check_input_options(input, sheet, db, query, encoding) -> None:
 def user_files(*, input=None, config_path=None, regressors=None, targets_path=None, db=None,
                ledger: str | None = None) -> list[str]:
     """The user's files a command reads: none of them may be written by it."""
-    from forecast.io.paths import sqlite_path
 
     return [p for p in (input, config_path, regressors, targets_path, sqlite_path(db), sqlite_path(ledger))
             if p and p != "-"]
 
 
 def check_table_output(output, protected, option: str = "--output") -> None:
-    from forecast.io.paths import TABLE_SUFFIXES, check_output
-
     check_output(option, output, kinds=TABLE_SUFFIXES, protected=protected)
 
 
 def check_plot_output(path, protected, option: str = "--plot") -> None:
-    from forecast.io.paths import check_output, plot_suffixes
-
     check_output(option, path, kinds=plot_suffixes(), protected=protected)
 
 
 def refuse_given(names: tuple[str, ...], why: str) -> None:
     """A usage error when any of these parameters was given on the command line: in this mode
     it would be ignored."""
-    from click.core import ParameterSource
 
     ctx = click.get_current_context()
     flags = {p.name: p.opts[0] if isinstance(p, click.Option) else p.human_readable_name for p in ctx.command.params}
@@ -130,20 +128,15 @@ def refuse_given(names: tuple[str, ...], why: str) -> None:
 def saved_ledger(save: bool, location: str | None) -> str | None:
     if not save:
         return None
-    from forecast.planning.ledger.location import ledger_location
 
     return ledger_location(location)
 
 
 def parse_window_option(value):
-    from forecast.config import parse_window
-
     return "auto" if value is None else parse_window(value, "--window")
 
 
 def emit(table: pd.DataFrame, output: str | None) -> None:
-    from forecast.io.files import write_table
-
     if output:
         write_table(table, output)
         click.echo(f"wrote {len(table)} rows to {output}", err=True)
@@ -156,8 +149,6 @@ def emit(table: pd.DataFrame, output: str | None) -> None:
 def emit_tables(tables: dict[str, pd.DataFrame], output: str | None) -> None:
     """The first table as `emit` does; the others beside it (or below it, titled, on stdout)."""
     if output:
-        from forecast.io.files import write_tables
-
         written = write_tables(tables, output)
         click.echo(f"wrote {', '.join(f'{len(t)} rows to {p}' for t, p in zip(tables.values(), written))}"
                    if len(written) == len(tables) else f"wrote {', '.join(map(str, written))}", err=True)
@@ -191,8 +182,6 @@ def train_end_period(full, train_end: str) -> int:
 def read_regressors(path, freq):
     if not path:
         return None
-    from forecast.io.files import read_table
-    from forecast.regressors import read_user_regressors
 
     return read_user_regressors(read_table(path), freq)
 
@@ -205,8 +194,6 @@ class ProgressBar:
     def __init__(self, quiet: bool):
         self.bar = None
         if not quiet:
-            from tqdm import tqdm
-
             self.bar = tqdm(total=0, unit="fit", file=sys.stderr, dynamic_ncols=True, leave=False,
                             desc="backtest")
 

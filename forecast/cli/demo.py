@@ -7,8 +7,15 @@ import click
 import numpy as np
 import pandas as pd
 
+from forecast import load
 from forecast.cli.common import emit, friendly
+from forecast.combine import aggregate_series
+from forecast.io.files import write_table
+from forecast.io.paths import check_output
+from forecast.output.plot import plot_result, save_figure
+from forecast.pipeline import run_forecast
 from forecast.sample import sample_path
+
 
 @click.command()
 @click.option("--output-dir", default="demo_output", show_default=True, help="Where to write the demo's files.")
@@ -16,12 +23,7 @@ from forecast.sample import sample_path
 @friendly
 def demo(output_dir, jobs):
     """Forecast 2024 of the bundled sample city from data to 2023-12 and compare with its actuals."""
-    from forecast.pipeline import run_forecast
-    from forecast.io.files import write_table
-    from forecast.output.plot import plot_result, save_figure
-    from forecast import load
 
-    from forecast.io.paths import check_output
 
     check_output("--output-dir", output_dir, kinds=(), folder=True, written=("forecast.csv", "forecast.png"))
     path = sample_path("revenue_monthly.csv")
@@ -47,8 +49,6 @@ def demo(output_dir, jobs):
 
 
 def _actuals(full, result, table):
-    from forecast.combine import aggregate_series
-
     groups = {c.component: c.group for c in result.classifications}
     hist = aggregate_series(full, groups)
     return [hist[s][o - full.first] if o <= full.last else np.nan for s, o in zip(table["series"], table["ordinal"])]

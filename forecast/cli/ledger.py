@@ -8,14 +8,14 @@ import click
 
 from forecast.cli.common import check_table_output, emit, emit_tables, friendly, input_options, load_input, user_files
 from forecast.cli.save import ledger_option
+from forecast.planning.ledger import Ledger, actual_rows
+from forecast.planning.ledger.location import ledger_location as location_of
+
 
 def with_ledger(fn):
     """Open the ledger named by --ledger for the command and close it afterwards."""
     @functools.wraps(fn)
     def wrapper(*args, ledger_location=None, **kwargs):
-        from forecast.planning.ledger import Ledger
-        from forecast.planning.ledger.location import ledger_location as location_of
-
         if "output" in kwargs:  # before the ledger is opened (and perhaps upgraded)
             check_table_output(kwargs["output"], user_files(ledger=location_of(ledger_location)))
 
@@ -62,7 +62,6 @@ def show_cmd(ledger, run_id, output):
 @with_ledger
 def actuals_cmd(ledger, input, sheet, db, query, freq, encoding):
     """Load actuals from a revenue file (idempotent: a changed value becomes a new revision)."""
-    from forecast.planning.ledger import actual_rows
 
     data = load_input(input, sheet, db, query, freq, encoding)
     loaded = ledger.load_actuals(actual_rows(data), data.source)

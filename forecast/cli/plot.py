@@ -7,6 +7,10 @@ from forecast.cli.common import check_plot_output, friendly, input_options, refu
 from forecast.cli.run import run_input
 from forecast.config import MAX_HORIZON
 from forecast.errors import InputDataError
+from forecast.output.plot import plot_result, plot_vintages, save_figure
+from forecast.planning.ledger import Ledger
+from forecast.planning.ledger.location import ledger_location
+
 
 @click.command()
 @input_options
@@ -27,7 +31,6 @@ def plot(input, sheet, db, query, freq, encoding, horizon, train_end, window, st
          ledger_location, run_ids, output, jobs):
     """Fan chart of history, forecast (80/95% bands) and actuals after --train-end; or, with
     --ledger, every archived forecast of a series against its actuals."""
-    from forecast.output.plot import plot_result, save_figure
 
     if ledger_location is not None:
         refuse_given(("input", "sheet", "db", "query", "freq", "encoding", "horizon", "train_end", "window",
@@ -48,10 +51,6 @@ def plot(input, sheet, db, query, freq, encoding, horizon, train_end, window, st
 
 
 def _plot_vintages(location, series, run_ids, output):
-    from forecast.planning.ledger import Ledger
-    from forecast.planning.ledger.location import ledger_location
-    from forecast.output.plot import plot_vintages, save_figure
-
     if len(series) != 1:
         raise click.UsageError("with --ledger give one --series, e.g. --series total")
     check_plot_output(output, user_files(ledger=ledger_location(location)), option="--output")

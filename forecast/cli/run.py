@@ -3,11 +3,26 @@ from __future__ import annotations
 
 import click
 
-from forecast.cli.common import (check_plot_output, check_table_output, emit_tables, friendly, input_options, load_input,
-                                 notes, parse_window_option, read_regressors, saved_ledger, train_end_period,
-                                 user_files)
+from forecast.cli.common import (
+    check_plot_output,
+    check_table_output,
+    emit_tables,
+    friendly,
+    input_options,
+    load_input,
+    notes,
+    parse_window_option,
+    read_regressors,
+    saved_ledger,
+    train_end_period,
+    user_files,
+)
 from forecast.cli.save import open_for_save, save_options, save_run
-from forecast.config import MAX_HORIZON
+from forecast.config import MAX_HORIZON, load_config
+from forecast.output.plot import plot_result, save_figure
+from forecast.pipeline import run_forecast
+from forecast.temporal import default_aggregate, sum_to
+
 
 @click.command()
 @input_options
@@ -30,8 +45,6 @@ from forecast.config import MAX_HORIZON
 def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, strategy, levels, config_path,
         regressors, output, plot_path, aggregate, jobs, save, note, ledger_location):
     """Forecast every line item, both groups and the total."""
-    from forecast.config import load_config
-    from forecast.temporal import default_aggregate, sum_to
 
     mine = user_files(input=input, config_path=config_path, regressors=regressors, db=db,
                       ledger=saved_ledger(save, ledger_location))
@@ -51,8 +64,6 @@ def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, str
                        f"forecast to the end of a {aggregate} for them", err=True)
     emit_tables(tables, output)
     if plot_path:
-        from forecast.output.plot import plot_result, save_figure
-
         save_figure(plot_result(data, result, actual_data=full), plot_path)
         click.echo(f"wrote plot to {plot_path}", err=True)
     if ledger is not None:
@@ -62,9 +73,6 @@ def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, str
 
 def run_input(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels, config_path, regressors, jobs,
          encoding=None):
-    from forecast.pipeline import run_forecast
-    from forecast.config import load_config
-
     config = load_config(config_path)
     full = load_input(input, sheet, db, query, freq, encoding)
     data = full.cut(train_end_period(full, train_end)) if train_end else full

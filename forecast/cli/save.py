@@ -2,7 +2,11 @@
 `forecast run`, `forecast budget` and the `forecast ledger` commands."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+
+from forecast.planning.ledger import Ledger, record_run
 
 LEDGER_HELP = "Ledger file or database URL (default: $FORECAST_LEDGER, else ~/.forecast/ledger.sqlite)."
 
@@ -28,7 +32,6 @@ def open_for_save(save: bool, note: str | None, location: str | None):
         if note is not None or location is not None:
             raise click.UsageError("--note and --ledger go with --save; add --save to keep this run in the ledger")
         return None
-    from forecast.planning.ledger import Ledger
 
     ledger = Ledger(location)
     ledger.close()  # its connections; the ledger reconnects to save (a run may take minutes)
@@ -41,15 +44,11 @@ def run_options(config_path: str | None) -> dict:
     for key in ("save", "ledger_location", "note"):
         params.pop(key, None)
     if config_path:
-        from pathlib import Path
-
         params["config_text"] = Path(config_path).read_text(encoding="utf-8")
     return params
 
 
 def save_run(ledger, command: str, data, result, *, note: str | None, config, tables=None) -> None:
-    from forecast.planning.ledger import record_run
-
     record = record_run(command, data, result, options=run_options(click.get_current_context().params.get(
         "config_path")), note=note or "", tables=tables, groupings=config.groupings)
     try:

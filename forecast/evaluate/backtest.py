@@ -18,12 +18,21 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecast.evaluate import metrics as M
-from forecast.combine import (TOTAL, aggregate_series, assemble, check_strategy, fit_tasks, map_tasks, needed_series,
-                      resolve_classes)
+from forecast.combine import (
+    TOTAL,
+    aggregate_series,
+    assemble,
+    check_strategy,
+    fit_tasks,
+    map_tasks,
+    needed_series,
+    resolve_classes,
+)
 from forecast.config import Config, check_horizon, parse_window
-from forecast.evaluate.origins import STRATEGY_ORIGINS, quarter_step, rolling_origins
 from forecast.errors import ConfigError, InputDataError
+from forecast.evaluate import metrics as M
+from forecast.evaluate.origins import STRATEGY_ORIGINS, quarter_step, rolling_origins
+from forecast.regressors import check_regressors_cover
 from forecast.revenue import RevenueData
 from forecast.select import MIN_MODEL_PERIODS
 
@@ -122,8 +131,6 @@ def backtest(data: RevenueData, horizon: int, *, windows=(24,), origins: int = 1
     ords = backtest_origins(data, horizon, origins, step)
     known = list(components or data.components)
     if regressors is not None:
-        from forecast.regressors import check_regressors_cover
-
         check_regressors_cover(regressors, data.first, data.last, data.freq, data.style, "regressor file")
     cuts = {o: data.cut(o) for o in ords}
     classes = {o: resolve_classes(cuts[o], config, known) for o in ords}

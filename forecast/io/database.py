@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 import pandas as pd
+import sqlalchemy as sa
 
 from forecast.errors import InputDataError
 from forecast.extras import missing_extra
@@ -52,7 +53,6 @@ def _safe_url(url) -> str:
 
 def read_only_engine(url_text: str):
     """A SQLAlchemy engine that cannot write: read-only SQLite URI, or read-only transactions."""
-    import sqlalchemy as sa
 
     try:
         url = sa.engine.make_url(url_text)
@@ -92,7 +92,6 @@ def read_only_engine(url_text: str):
 
 def read_query(url_text: str, query: str) -> tuple[pd.DataFrame, str]:
     """The query's rows as text-or-number cells, and a source label without the password."""
-    import sqlalchemy as sa
 
     query = check_query(query)
     engine, url = read_only_engine(url_text)

@@ -11,14 +11,19 @@ import os
 import shutil
 import stat
 import tempfile
+import tomllib
 from contextvars import ContextVar
 from pathlib import Path
 
 import pandas as pd
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from forecast.errors import InputDataError
-from forecast.names import rename_headers
+from forecast.io.database import read_query
 from forecast.io.sniff import RawTable, decode, delimiter_of, read_delimited
+from forecast.io.workbook import workbook_table
+from forecast.names import rename_headers
 
 
 def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = None, db: str | None = None,
@@ -34,7 +39,6 @@ def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = Non
     if db is not None or query is not None:
         if not (db and query):
             raise InputDataError("--db and --query go together: give a SQLAlchemy URL and a SELECT")
-        from forecast.io.database import read_query
 
         frame, source = read_query(db, query)
         return RawTable(frame.set_axis(rename_headers(list(frame.columns)), axis=1), source, first_row=1,
@@ -58,8 +62,6 @@ def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = Non
     if not data.strip():
         raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows")
     if suffix in (".xlsx", ".xlsm"):
-        from forecast.io.workbook import workbook_table
-
         return workbook_table(path, data, sheet)
     if sheet is not None:
         raise InputDataError(f"--sheet {sheet!r} is for .xlsx input, and {source} is not a workbook; "
@@ -108,9 +110,6 @@ def number_format(column: str, dtype) -> str | None:
 
 
 def _write_workbook(tables: dict[str, pd.DataFrame], path) -> None:
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for name, frame in tables.items():
             sheet = name[:31]
@@ -210,8 +209,6 @@ def atomic_write(path: Path, writer) -> None:
 
 
 def read_toml(path: str | os.PathLike) -> dict:
-    import tomllib
-
     path = Path(path)
     if not path.exists():
         raise InputDataError(f"{path}: no such config file; check the path")

@@ -10,6 +10,8 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
+from matplotlib.backend_bases import FigureCanvasBase
+
 from forecast.errors import ConfigError
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".json")
@@ -17,8 +19,6 @@ STDOUT = "-"
 
 
 def plot_suffixes() -> tuple[str, ...]:
-    from matplotlib.backend_bases import FigureCanvasBase
-
     return tuple(f".{s}" for s in FigureCanvasBase.get_supported_filetypes())
 
 

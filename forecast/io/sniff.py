@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from forecast.io.amounts import decimal_mark
 from forecast.calendar import is_period
 from forecast.errors import InputDataError
+from forecast.io.amounts import decimal_mark
 from forecast.names import DATE_ALIASES, canonical_header, rename_headers
 
 ENCODINGS_TRIED = ("utf-8", "gb18030", "cp1252")

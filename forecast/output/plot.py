@@ -9,10 +9,17 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg")
+import io
+from pathlib import Path
+
 import matplotlib.pyplot as plt  # noqa: E402
 import matplotlib.ticker  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib import font_manager
+
+from forecast.combine import aggregate_series
+from forecast.io.files import atomic_write
 
 # Chinese line items and units (万元) need a CJK font: the first of these the machine has
 # renders them (matplotlib falls back along the list glyph by glyph).
@@ -24,7 +31,6 @@ CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "W
 def _style() -> dict:
     """DejaVu Sans, then the CJK fonts this machine has (matplotlib falls back along a list of
     concrete families, not along a generic one; a family it lacks would be logged every time)."""
-    from matplotlib import font_manager
 
     have = {f.name for f in font_manager.fontManager.ttflist}
     return {"font.family": ["DejaVu Sans", *[f for f in CJK_FONTS if f in have]], "axes.unicode_minus": False}
@@ -94,7 +100,6 @@ def plot_forecast(history: pd.Series, forecast: pd.DataFrame, *, actual: pd.Seri
 @_cjk
 def plot_result(data, result, *, actual_data=None, series: list[str] | None = None):
     """One panel per series (default: total and both groups) from a ForecastResult."""
-    from forecast.combine import aggregate_series
 
     series = series or ["total", "group:fixed", "group:fluctuating"]
     groups = {c.component: c.group for c in result.classifications}
@@ -115,9 +120,6 @@ def plot_result(data, result, *, actual_data=None, series: list[str] | None = No
 
 
 def save_figure(fig, path) -> None:
-    from pathlib import Path
-
-    from forecast.io.files import atomic_write
 
     with _rendering():
         atomic_write(Path(path), lambda tmp: fig.savefig(tmp, dpi=110, format=Path(path).suffix.lstrip(".") or "png"))
@@ -164,7 +166,6 @@ def plot_backtest_origins(bt, strategy: str, window: str, *, series: str = "tota
 
 def _history(bt, series: str) -> pd.Series:
     """History of a series by ordinal (groups as classified on the whole file)."""
-    from forecast.combine import aggregate_series
 
     values = aggregate_series(bt.data, bt.groups, bt.groupings)[series]
     return pd.Series(values, index=np.arange(bt.data.first, bt.data.last + 1))
@@ -212,7 +213,6 @@ def plot_stacked_components(bt, origin: str, strategy: str, window: str, ax=None
 
 def figure_png(fig) -> bytes:
     """The figure as PNG bytes (for embedding in a report), then closed."""
-    import io
 
     buf = io.BytesIO()
     with _rendering():

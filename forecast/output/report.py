@@ -14,8 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.evaluate.backtest import BacktestResult, wins
 from forecast.combine import TOTAL
+from forecast.evaluate.backtest import BacktestResult, wins
+from forecast.io.files import atomic_write, write_table
+from forecast.output.plot import figure_png, plot_accuracy_by_step, plot_backtest_origins, plot_stacked_components
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,6 @@ def _fmt_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_report(bt: BacktestResult) -> list[Block]:
-    from forecast.output.plot import figure_png, plot_accuracy_by_step, plot_backtest_origins, plot_stacked_components
-
     data, rank = bt.data, bt.ranking
     best = rank.iloc[0]
     strategy, window = best["strategy"], best["window"]
@@ -202,7 +202,6 @@ BACKTEST_FILES = (*TABLE_FILES, "report.html", "report.md")
 def write_backtest(bt: BacktestResult, out_dir, *, report: bool = True) -> list[Path]:
     """Write forecasts.csv, metrics.csv, annual.csv, annual_metrics.csv, ranking.csv and (with
     `report`) report.html, report.md and report_files/ into `out_dir`, each atomically."""
-    from forecast.io.files import atomic_write, write_table
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -24,11 +24,13 @@ import numpy as np
 import pandas as pd
 
 from forecast.combine import TOTAL, ForecastResult, aggregate_series, group_name, series_order
-from forecast.pipeline import run_forecast
 from forecast.config import Config
 from forecast.errors import ConfigError, InputDataError
+from forecast.io.files import read_table
 from forecast.names import folded, is_total
+from forecast.pipeline import run_forecast
 from forecast.revenue import GROUPS, RevenueData
+from forecast.validate import check_numeric
 
 BUDGET_FREQS = ("quarter", "month", "dekad")
 PHASES = ("seasonal", "even")
@@ -91,8 +93,6 @@ TARGET_HEADINGS = {"series": ("series", "项目", "名称", "收入项目"), "ta
 def read_targets(path) -> dict[str, float]:
     """A targets file: columns `series, target` (CSV or .xlsx; also headed 项目, 目标), one row
     per series."""
-    from forecast.io.files import read_table
-    from forecast.validate import check_numeric
 
     raw = read_table(path)
     frame = raw.frame.rename(columns={c: key for key, names in TARGET_HEADINGS.items() for c in raw.frame.columns

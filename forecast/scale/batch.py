@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+from tqdm import tqdm
 
+from forecast.errors import ConfigError, InputDataError
+from forecast.io.files import RawTable, commit_temp, temp_beside, write_table
 from forecast.scale.engines import run_tasks
 from forecast.scale.hierarchy import forecast_hierarchy
 from forecast.scale.keys import KeyResult, forecast_key, key_tasks, lost
-from forecast.errors import ConfigError, InputDataError
-from forecast.io.files import RawTable
+
 
 @dataclass(frozen=True)
 class BatchSummary:
@@ -41,8 +43,6 @@ class StreamedCSV:
     (so a failed run never leaves half a file); `abort()` removes the temp file."""
 
     def __init__(self, path: Path):
-        from forecast.io.files import temp_beside
-
         self.path = Path(path).resolve() if Path(path).is_symlink() else Path(path)
         fd, self.tmp = temp_beside(self.path)
         self.fh = os.fdopen(fd, "w", newline="")
@@ -53,8 +53,6 @@ class StreamedCSV:
         self.rows += len(frame)
 
     def commit(self) -> None:
-        from forecast.io.files import commit_temp
-
         self.fh.close()
         commit_temp(self.tmp, self.path)
 
@@ -93,8 +91,6 @@ def write_keyed(results: Iterable[KeyResult], outputs: dict[str, Path], id_col: 
             stream.abort()
         raise
     if failures:
-        from forecast.io.files import write_table
-
         write_table(pd.DataFrame(failures), errors_path)
         return keys, len(failures), errors_path
     with contextlib.suppress(FileNotFoundError):
@@ -147,7 +143,6 @@ def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], hori
     adds up (see `hierarchy.forecast_hierarchy`), and write `output` (CSV); units that cannot be
     read go to OUTPUT.errors.csv and are left out of the sums, the backtest scores behind
     `method="auto"` to OUTPUT.reconcile.csv."""
-    from forecast.io.files import write_table
 
     if horizon < 1:
         raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
@@ -174,7 +169,6 @@ def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], hori
 
 def progress_bar(total: int, quiet: bool = False):
     """A tqdm bar on stderr with keys/s and the ETA; returns (update, close)."""
-    from tqdm import tqdm
 
     bar = tqdm(total=total, unit="key", file=sys.stderr, disable=quiet, dynamic_ncols=True, smoothing=0.1)
 

@@ -10,11 +10,14 @@ from __future__ import annotations
 import contextlib
 import itertools
 import logging
+import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
+
+from threadpoolctl import threadpool_limits
 
 from forecast.errors import ConfigError
 from forecast.extras import missing_extra
@@ -56,8 +59,6 @@ def one_blas_thread_per_worker():
 
 
 def _single_threaded() -> None:
-    from threadpoolctl import threadpool_limits
-
     threadpool_limits(1)
 
 
@@ -83,12 +84,9 @@ def run_local(func: Callable[[T], R], tasks: Iterable[T], jobs: int, chunksize: 
     short runs); spawn is safe beside threads and on every platform. Leaving the iteration early
     (an error, Ctrl-C) terminates the workers at once."""
     if jobs == 1:
-        from threadpoolctl import threadpool_limits
-
         with threadpool_limits(1):
             yield from map(func, tasks)
         return
-    import multiprocessing
 
     context = multiprocessing.get_context(start_method)
     with one_blas_thread_per_worker(), context.Pool(jobs, initializer=_local_worker) as pool:

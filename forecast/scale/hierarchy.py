@@ -16,16 +16,16 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from forecast.models.intervals import normal_bounds
-from forecast.scale.keys import forecast_values, key_tasks
-from forecast.validate import to_revenue
 from forecast.calendar import Frequency
-from forecast.scale.engines import run_tasks
 from forecast.config import check_horizon
-from forecast.evaluate.origins import RECONCILE_ORIGINS, quarter_step, rolling_origins
 from forecast.errors import ConfigError, ForecastError, InputDataError
+from forecast.evaluate.origins import RECONCILE_ORIGINS, quarter_step, rolling_origins
 from forecast.io.files import RawTable
+from forecast.models.intervals import normal_bounds
+from forecast.scale.engines import run_tasks
+from forecast.scale.keys import forecast_values, key_tasks
 from forecast.scale.reconcile import METHODS, Structure, reconcile, shrunk_correlation
+from forecast.validate import to_revenue
 
 TOP = "total"  # name and level of the node above all others
 

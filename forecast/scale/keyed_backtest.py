@@ -16,14 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecast.evaluate.backtest import SEASON_LAG, backtest, backtest_origins, score_forecasts, window_label
-from forecast.scale.batch import BatchSummary, write_keyed
-from forecast.models.intervals import normal_bounds
-from forecast.scale.keys import SERIES_NAME, KeyResult, KeyTask, forecast_values, guarded, key_revenue, key_tasks, lost
-from forecast.scale.engines import run_tasks
 from forecast.errors import ConfigError
-from forecast.io.files import RawTable
 from forecast.evaluate import metrics as M
+from forecast.evaluate.backtest import SEASON_LAG, backtest, backtest_origins, score_forecasts, window_label
+from forecast.io.files import RawTable
+from forecast.models.intervals import normal_bounds
+from forecast.scale.batch import BatchSummary, write_keyed
+from forecast.scale.engines import run_tasks
+from forecast.scale.keys import SERIES_NAME, KeyResult, KeyTask, forecast_values, guarded, key_revenue, key_tasks, lost
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from importlib import metadata
 import numpy as np
 import pandas as pd
 
+from forecast import __version__
 from forecast.combine import GROUP_PREFIX, TOTAL, ForecastResult, grouping_series, present_groupings
 from forecast.revenue import RevenueData
 
@@ -28,7 +29,6 @@ def software_version() -> str:
     try:
         return metadata.version("telecom-revenue-forecast")
     except metadata.PackageNotFoundError:  # running from a source tree without installing
-        from forecast import __version__
 
         return __version__
 

@@ -9,6 +9,7 @@ import getpass
 import json
 import os
 from dataclasses import dataclass
+from io import StringIO
 
 import numpy as np
 import pandas as pd
@@ -20,6 +21,7 @@ from forecast.planning.ledger.location import ledger_location, ledger_url, sqlit
 from forecast.planning.ledger.record import RunRecord
 from forecast.planning.ledger.schema import current_revision, head_revision, lock, upgrade_schema
 from forecast.planning.ledger.scoring import annual_errors, by_lead, lead_errors, with_adjusted
+
 
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
@@ -236,7 +238,6 @@ class Ledger:
         t = self.t["run_tables"]
         with self.reader.connect() as conn:
             rows = conn.execute(sa.select(t.c.name, t.c.content).where(t.c.run_id == run_id)).all()
-        from io import StringIO
 
         return {name: pd.read_json(StringIO(content), orient="split") for name, content in rows}
 
