@@ -5,7 +5,6 @@ import click
 
 from forecast.cli.batch import backtest_keys
 from forecast.cli.common import (
-    ProgressBar,
     friendly,
     input_options,
     load_input,
@@ -18,6 +17,7 @@ from forecast.evaluate.backtest import backtest as run_backtest
 from forecast.evaluate.backtest import parse_windows
 from forecast.io.paths import check_output
 from forecast.output.report import BACKTEST_FILES, write_backtest
+from forecast.progress import Progress
 
 
 @click.command()
@@ -64,7 +64,7 @@ def backtest(input, sheet, db, query, freq, encoding, horizon, window, origins, 
     config = load_config(config_path)
     data = load_input(input, sheet, db, query, freq, encoding)
     names = [s.strip() for s in strategies.split(",") if s.strip()]
-    with ProgressBar(quiet) as progress:
+    with Progress("fit", desc="backtest", quiet=quiet) as progress:
         result = run_backtest(data, horizon, windows=parse_windows(window), origins=origins, step=step,
                               strategies=names, config=config, levels=tuple(levels) or None,
                               regressors=read_regressors(regressors, data.freq), jobs=jobs, progress=progress)

@@ -2,15 +2,14 @@
 keyed form of `forecast backtest` (`--id-col`)."""
 from __future__ import annotations
 
-import functools as ft
-
 import click
 
 from forecast.cli.common import friendly, refuse_given, user_files
 from forecast.config import MAX_HORIZON
 from forecast.io.files import read_table
 from forecast.io.paths import check_output
-from forecast.scale.batch import batch, batch_hierarchy, progress_bar
+from forecast.progress import Progress
+from forecast.scale.batch import batch, batch_hierarchy
 from forecast.scale.keyed_backtest import batch_backtest
 
 
@@ -42,7 +41,6 @@ def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, le
     revenue table (date, component, value) run as `forecast run` would. With --hierarchy, the
     units roll up level by level and every level's forecasts are reconciled."""
 
-
     check_output("--output", output, kinds=(".csv",), protected=user_files(input=input))
     if hierarchy is None:
         refuse_given(("method",), "without --hierarchy")
@@ -50,17 +48,20 @@ def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, le
         raise click.UsageError("--scheduler goes with --engine dask")
     raw = read_table(input, sheet=sheet, encoding=encoding)
     options = dict(season_length=season_length, levels=tuple(levels) or (80, 95), engine=engine, jobs=jobs,
-                   scheduler=scheduler, progress=ft.partial(progress_bar, quiet=quiet))
+                   scheduler=scheduler)
     if hierarchy is not None:
         levels_named = tuple(c.strip() for c in hierarchy.split(",") if c.strip())
-        done = batch_hierarchy(raw, id_col, levels_named, horizon, output, method=method, **options)
+        with Progress("node", quiet=quiet) as progress:
+            done = batch_hierarchy(raw, id_col, levels_named, horizon, output, method=method, progress=progress,
+                                   **options)
         click.echo(f"forecast {done.nodes} nodes, reconciled {done.method}, in {done.seconds:.1f} s; wrote "
                    f"{done.output}" + (f" (backtest of the methods: {done.scores})" if done.scores else ""), err=True)
         if done.failed:
             click.echo(f"note: {done.failed} unit(s) could not be read and are left out of the sums; reasons in "
                        f"{done.errors}", err=True)
         return
-    summary = batch(raw, id_col, horizon, output, **options)
+    with Progress("key", quiet=quiet) as progress:
+        summary = batch(raw, id_col, horizon, output, progress=progress, **options)
     click.echo(f"forecast {summary.keys - summary.failed} of {summary.keys} keys in {summary.seconds:.1f} s "
                f"({summary.keys_per_second:.1f} keys/s); wrote {summary.output}", err=True)
     if summary.failed:
@@ -71,14 +72,14 @@ def backtest_keys(input, sheet, id_col, horizon, windows, origins, step, strateg
                   season_length, engine, jobs, scheduler, quiet, encoding=None):
     """`forecast backtest --id-col`: every key backtested on its own."""
 
-
     if input is None:
         raise click.UsageError("--id-col backtests the keys of an INPUT file; give one")
     names = tuple(s.strip() for s in strategies.split(",") if s.strip())
-    summary = batch_backtest(read_table(input, sheet=sheet, encoding=encoding), id_col, horizon, output_dir, windows=windows,
-                             origins=origins, step=step, strategies=names, season_length=season_length,
-                             levels=tuple(levels) or (80, 95), engine=engine, jobs=jobs, scheduler=scheduler,
-                             progress=ft.partial(progress_bar, quiet=quiet))
+    with Progress("key", quiet=quiet) as progress:
+        summary = batch_backtest(read_table(input, sheet=sheet, encoding=encoding), id_col, horizon, output_dir,
+                                 windows=windows, origins=origins, step=step, strategies=names,
+                                 season_length=season_length, levels=tuple(levels) or (80, 95), engine=engine,
+                                 jobs=jobs, scheduler=scheduler, progress=progress)
     click.echo(f"backtested {summary.keys - summary.failed} of {summary.keys} keys in {summary.seconds:.1f} s; "
                f"wrote forecasts.csv and metrics.csv to {output_dir}", err=True)
     if summary.failed:

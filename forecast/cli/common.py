@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import functools
 import os
-import sys
 
 import click
 import numpy as np
 import pandas as pd
 from click.core import ParameterSource
-from tqdm import tqdm
 
 from forecast import load
 from forecast.calendar import FREQUENCIES as FREQS
@@ -167,8 +165,6 @@ def notes(result) -> None:
         click.echo(f"note: {line}", err=True)
 
 
-
-
 def train_end_period(full, train_end: str) -> int:
     end = full.period(train_end)
     if end < full.first:
@@ -184,37 +180,6 @@ def read_regressors(path, freq):
         return None
 
     return read_user_regressors(read_table(path), freq)
-
-
-
-
-class ProgressBar:
-    """A tqdm bar on stderr fed by `progress(done, more)`; silent with --quiet."""
-
-    def __init__(self, quiet: bool):
-        self.bar = None
-        if not quiet:
-            self.bar = tqdm(total=0, unit="fit", file=sys.stderr, dynamic_ncols=True, leave=False,
-                            desc="backtest")
-
-    def __enter__(self):
-        return self
-
-    def __call__(self, done: int = 0, more: int = 0):
-        if self.bar is None:
-            return
-        if more:
-            self.bar.total += more
-            self.bar.refresh()
-        if done:
-            self.bar.update(done)
-
-    def __exit__(self, *exc):
-        if self.bar is not None:
-            self.bar.close()
-        return False
-
-
 
 
 def parse_amount(text: str, option: str) -> float:

@@ -167,23 +167,8 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
     config = config or Config()
     levels = tuple(levels or config.levels)
     freq = data.freq
-    if freq.name not in BUDGET_FREQS:
-        raise InputDataError(f"{data.source}: budget mode needs monthly, quarterly or dekad data; this file is "
-                             f"{freq.name}ly")
-    if phase not in PHASES:
-        raise ConfigError(f"--phase {phase!r} is not known; use one of {', '.join(PHASES)}")
     ppy = freq.periods_per_year
-    start, end = year_periods(data, year)
-    a = data.period(as_of, option="--as-of") if as_of is not None else data.last
-    if a > data.last:
-        raise InputDataError(f"--as-of {data.label(a)} is after the data's last period {data.label(data.last)}; "
-                             "give a period the file has")
-    if not start - 1 <= a <= end:
-        raise InputDataError(f"--as-of {data.label(a)} is not in {year} (nor its eve {data.label(start - 1)}); "
-                             f"give a period of {year} or change --year")
-    if data.first > min(start, a):
-        raise InputDataError(f"{data.source}: the data start at {data.label(data.first)}, after the start of {year}; "
-                             f"the year to date needs every period of {year} up to --as-of")
+    start, end, a = _budget_span(data, year, as_of, phase)
     cut = data.cut(a)
     year_end_as_of = freq.position_in_year(a) == ppy - 1
     remaining = end - a
@@ -196,20 +181,13 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
     targets = check_targets(targets, known, list(groups), groups, targets_source)
     notes = list(current.warnings)
 
-    weights = {name: np.full(ppy, 1.0 / ppy) for name in known}
     plan = None
     if phase == "seasonal":
         plan, why = _plan_forecast(data, current, a, start, ppy, config, window, levels, regressors, jobs)
         if plan is None:
             notes.append(f"seasonal phasing needs a forecast from {data.label(start - 1)} ({why}); targets phased evenly")
             phase = "even"
-        else:
-            for name in targets:
-                profile = plan.table.loc[plan.table["series"] == name, "mean"].to_numpy(float)[:ppy]
-                if np.all(profile > 0):
-                    weights[name] = profile / profile.sum()
-                else:
-                    notes.append(f"{name}: the plan forecast is not positive in every period; its target is phased evenly")
+    weights = _phase_weights(known, targets, plan, ppy, notes)
 
     history = aggregate_series(cut, groups)
 
@@ -231,33 +209,13 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
         samples[name] = ytd + rest + centred
         if name not in targets:
             continue
-        target = targets[name]
+        phased = targets[name] * weights[name]
         row = {"series": name, "as_of": data.label(a), "ytd_actual": ytd, "remaining_forecast": rest}
-        for level in levels:
-            lo, hi = _interval(centred, level) if remaining else (0.0, 0.0)
-            row[f"remaining_lower_{level}"], row[f"remaining_upper_{level}"] = rest + lo, rest + hi
-        row["full_year_forecast"] = ytd + rest
-        for level in levels:
-            row[f"full_year_lower_{level}"] = ytd + row[f"remaining_lower_{level}"]
-            row[f"full_year_upper_{level}"] = ytd + row[f"remaining_upper_{level}"]
-        phased = target * weights[name]
-        to_date = float(phased[:elapsed].sum())
-        row.update({
-            "target": target,
-            "attainment_pct": row["full_year_forecast"] / target * 100.0,
-            "ytd_completion_pct": ytd / target * 100.0,
-            "time_progress_pct": elapsed / ppy * 100.0,
-            "phased_target_to_date": to_date,
-            "ahead_of_plan": ytd - to_date,
-            "yoy_pct": _change_pct(ytd, span(name, start - ppy, a - ppy)) if elapsed else np.nan,
-            "full_year_yoy_pct": _change_pct(row["full_year_forecast"], span(name, start - ppy, end - ppy)),
-            "mom_pct": _last_period_change(freq.name, a, lambda lo, hi, n=name: span(n, lo, hi)),
-            "prob_meet_target": float(np.mean(samples[name] >= target)),
-            "periods_elapsed": elapsed,
-            "periods_remaining": remaining,
-            "phase": phase,
-            "model": current.table.loc[current.table["series"] == name, "model"].iloc[0],
-        })
+        row |= _bounds(ytd, rest, centred if remaining else None, levels)
+        row |= _progress(name, targets[name], phased, ytd, row["full_year_forecast"], samples[name], span,
+                         (start, end, a), ppy, freq.name)
+        row |= {"periods_elapsed": elapsed, "periods_remaining": remaining, "phase": phase,
+                "model": current.table.loc[current.table["series"] == name, "model"].iloc[0]}
         rows.append(row)
         phasing.append(_phasing_rows(name, labels, start, a, phased, history[name][start - cut.first:] if elapsed else [],
                                      mean, paths, levels, plan, ppy))
@@ -268,6 +226,75 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
         next_year, periods = _next_year(data, current, known, a, ppy, span)
     return BudgetResult(table, pd.concat(phasing, ignore_index=True), next_year, periods, year, data.label(a), phase,
                         current, samples, tuple(dict.fromkeys(notes)), data.unit)
+
+
+def _bounds(ytd: float, rest: float, centred: np.ndarray | None, levels) -> dict:
+    """The rest of the year's bounds, and the full year's (the year to date is known)."""
+    row = {}
+    for level in levels:
+        lo, hi = _interval(centred, level) if centred is not None else (0.0, 0.0)
+        row[f"remaining_lower_{level}"], row[f"remaining_upper_{level}"] = rest + lo, rest + hi
+    row["full_year_forecast"] = ytd + rest
+    for level in levels:
+        row[f"full_year_lower_{level}"] = ytd + row[f"remaining_lower_{level}"]
+        row[f"full_year_upper_{level}"] = ytd + row[f"remaining_upper_{level}"]
+    return row
+
+
+def _progress(name: str, target: float, phased: np.ndarray, ytd: float, full_year: float, samples: np.ndarray,
+              span, periods: tuple[int, int, int], ppy: int, freq_name: str) -> dict:
+    """Attainment, plan progress, YoY, MoM and the probability of meeting the target."""
+    start, end, a = periods
+    elapsed = a - start + 1
+    to_date = float(phased[:elapsed].sum())
+    return {
+        "target": target,
+        "attainment_pct": full_year / target * 100.0,
+        "ytd_completion_pct": ytd / target * 100.0,
+        "time_progress_pct": elapsed / ppy * 100.0,
+        "phased_target_to_date": to_date,
+        "ahead_of_plan": ytd - to_date,
+        "yoy_pct": _change_pct(ytd, span(name, start - ppy, a - ppy)) if elapsed else np.nan,
+        "full_year_yoy_pct": _change_pct(full_year, span(name, start - ppy, end - ppy)),
+        "mom_pct": _last_period_change(freq_name, a, lambda lo, hi: span(name, lo, hi)),
+        "prob_meet_target": float(np.mean(samples >= target)),
+    }
+
+
+def _budget_span(data: RevenueData, year: int, as_of: str | None, phase: str) -> tuple[int, int, int]:
+    """The year's first and last period and the as-of period, or a one-line refusal."""
+    if data.freq.name not in BUDGET_FREQS:
+        raise InputDataError(f"{data.source}: budget mode needs monthly, quarterly or dekad data; this file is "
+                             f"{data.freq.name}ly")
+    if phase not in PHASES:
+        raise ConfigError(f"--phase {phase!r} is not known; use one of {', '.join(PHASES)}")
+    start, end = year_periods(data, year)
+    a = data.period(as_of, option="--as-of") if as_of is not None else data.last
+    if a > data.last:
+        raise InputDataError(f"--as-of {data.label(a)} is after the data's last period {data.label(data.last)}; "
+                             "give a period the file has")
+    if not start - 1 <= a <= end:
+        raise InputDataError(f"--as-of {data.label(a)} is not in {year} (nor its eve {data.label(start - 1)}); "
+                             f"give a period of {year} or change --year")
+    if data.first > min(start, a):
+        raise InputDataError(f"{data.source}: the data start at {data.label(data.first)}, after the start of {year}; "
+                             f"the year to date needs every period of {year} up to --as-of")
+    return start, end, a
+
+
+def _phase_weights(known: list[str], targets: dict, plan, ppy: int, notes: list) -> dict[str, np.ndarray]:
+    """How each target is spread over the year: by the plan forecast's profile (seasonal), else
+    evenly; a note for each series that falls back to even."""
+    weights = {name: np.full(ppy, 1.0 / ppy) for name in known}
+    if plan is None:
+        return weights
+    for name in targets:
+        profile = plan.table.loc[plan.table["series"] == name, "mean"].to_numpy(float)[:ppy]
+        if np.all(profile > 0):
+            weights[name] = profile / profile.sum()
+        else:
+            notes.append(f"{name}: the plan forecast is not positive in every period; its target is phased evenly")
+    return weights
 
 
 def _plan_forecast(data, current, a, start, ppy, config, window, levels, regressors, jobs):

@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
 
 from forecast.errors import ConfigError, InputDataError
 from forecast.io.files import RawTable, commit_temp, temp_beside, write_table
+from forecast.progress import silent
 from forecast.scale.engines import run_tasks
 from forecast.scale.hierarchy import forecast_hierarchy
 from forecast.scale.keys import KeyResult, forecast_key, key_tasks, lost
@@ -63,7 +62,7 @@ class StreamedCSV:
 
 
 def write_keyed(results: Iterable[KeyResult], outputs: dict[str, Path], id_col: str, errors_path: Path,
-                progress=None) -> tuple[int, int, Path | None]:
+                progress=silent) -> tuple[int, int, Path | None]:
     """Stream each key's tables, the key column first, to `outputs` (table name -> CSV path), and
     the failed keys to `errors_path`; returns (keys, failed, errors path or None)."""
     streams = {}
@@ -79,8 +78,7 @@ def write_keyed(results: Iterable[KeyResult], outputs: dict[str, Path], id_col: 
                 for name, table in result.tables.items():
                     table.insert(0, id_col, result.key)
                     streams[name].write(table)
-            if progress is not None:
-                progress(1, len(failures))
+            progress(1, failed=len(failures))
         if keys == len(failures):
             raise InputDataError(f"no key could be forecast; the first failed with: {failures[0]['error']}"
                                  if failures else "the input has no keys")
@@ -104,8 +102,8 @@ def batch(raw: RawTable, id_col: str, horizon: int, output, *, season_length: in
     """Forecast every key of `raw` and write the results to `output` (CSV).
 
     `engine` is "local" (a process pool over `jobs` cores) or "dask" (the cluster at `scheduler`,
-    else a local one of `jobs` workers); both give the same numbers. `progress(total)` (e.g.
-    `progress_bar`) returns (update, close): update(done, failed) is called after each key.
+    else a local one of `jobs` workers); both give the same numbers. `progress` follows
+    `forecast.progress` (e.g. a `Progress` bar): one `done` per key.
     """
     if horizon < 1:
         raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
@@ -113,14 +111,12 @@ def batch(raw: RawTable, id_col: str, horizon: int, output, *, season_length: in
         raise ConfigError(f"--output {output}: batch writes CSV as it goes; give a .csv file")
     tasks = list(key_tasks(raw, id_col, horizon, season_length=season_length, levels=levels))
     results = run_tasks(forecast_key, tasks, engine=engine, jobs=jobs, scheduler=scheduler, on_chunk_error=lost)
-    update, close = progress(len(tasks)) if progress is not None else (None, lambda: None)
+    progress = progress or silent
+    progress(more=len(tasks))
     began = time.perf_counter()
     output = Path(output)
-    try:
-        keys, failed, errors = write_keyed(results, {"forecast": output}, id_col,
-                                           output.with_name(f"{output.stem}.errors.csv"), update)
-    finally:
-        close()
+    keys, failed, errors = write_keyed(results, {"forecast": output}, id_col,
+                                       output.with_name(f"{output.stem}.errors.csv"), progress)
     return BatchSummary(keys, failed, time.perf_counter() - began, Path(output), errors)
 
 
@@ -165,16 +161,3 @@ def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], hori
         write_table(scores, scores_path)
     return HierarchySummary(table[id_col].nunique(), len(failed), used, time.perf_counter() - began, output,
                             errors_path if failed else None, scores_path if scores is not None else None)
-
-
-def progress_bar(total: int, quiet: bool = False):
-    """A tqdm bar on stderr with keys/s and the ETA; returns (update, close)."""
-
-    bar = tqdm(total=total, unit="key", file=sys.stderr, disable=quiet, dynamic_ncols=True, smoothing=0.1)
-
-    def update(done: int, failed: int) -> None:
-        bar.update(done)
-        if failed:
-            bar.set_postfix(failed=failed, refresh=False)
-
-    return update, bar.close

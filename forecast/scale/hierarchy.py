@@ -22,6 +22,7 @@ from forecast.errors import ConfigError, ForecastError, InputDataError
 from forecast.evaluate.origins import RECONCILE_ORIGINS, quarter_step, rolling_origins
 from forecast.io.files import RawTable
 from forecast.models.intervals import normal_bounds
+from forecast.progress import silent
 from forecast.scale.engines import run_tasks
 from forecast.scale.keys import forecast_values, key_tasks
 from forecast.scale.reconcile import METHODS, Structure, reconcile, shrunk_correlation
@@ -178,14 +179,13 @@ def node_tasks(units: Units, structure: Structure, horizon: int, season_length: 
             for k, name in enumerate(structure.names)]
 
 
-def forecast_nodes(tasks, engine, jobs, scheduler, update) -> list[NodeResult]:
+def forecast_nodes(tasks, engine, jobs, scheduler, progress=silent) -> list[NodeResult]:
     out = []
     for result in run_tasks(forecast_node, tasks, engine=engine, jobs=jobs, scheduler=scheduler):
         if result.error is not None:
             raise ForecastError(f"node {result.name!r} of the hierarchy could not be forecast: {result.error}")
         out.append(result)
-        if update is not None:
-            update(1, 0)
+        progress(1)
     return out
 
 
@@ -210,7 +210,7 @@ def level_scores(structure: Structure, errors: np.ndarray) -> dict[str, float]:
 
 
 def choose_method(units: Units, structure: Structure, horizon: int, season_length: int | None, *, engine, jobs,
-                  scheduler, origins: int = RECONCILE_ORIGINS, update=None) -> tuple[str, pd.DataFrame]:
+                  scheduler, origins: int = RECONCILE_ORIGINS, progress=silent) -> tuple[str, pd.DataFrame]:
     """The reconciliation whose forecasts at `origins` rolling origins (each `horizon` steps long,
     a quarter of a year apart) had the smallest relative error, averaged over the levels so that
     the total weighs as much as all units together. Also returns the scores of every method and
@@ -221,7 +221,7 @@ def choose_method(units: Units, structure: Structure, horizon: int, season_lengt
         if end < max(2 * (season_length or 1), 8):
             break
         tasks = node_tasks(units, structure, horizon, season_length, end)
-        mean, sd, resid = stack_results(forecast_nodes(tasks, engine, jobs, scheduler, update), tasks, end)
+        mean, sd, resid = stack_results(forecast_nodes(tasks, engine, jobs, scheduler, progress), tasks, end)
         actual = (structure.summing @ units.values)[:, end:end + horizon]
         history = (structure.summing @ units.values)[:, :end]
         correlation = shrunk_correlation(resid)
@@ -253,16 +253,14 @@ def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], h
     structure = build_structure(units, id_col, hierarchy)
     nodes = len(structure.names)
     passes = 1 + (RECONCILE_ORIGINS if method == "auto" else 0)
-    update, close = progress(nodes * passes) if progress is not None else (None, lambda: None)
-    try:
-        scores = None
-        if method == "auto":
-            method, scores = choose_method(units, structure, horizon, season_length, engine=engine, jobs=jobs,
-                                           scheduler=scheduler, update=update)
-        tasks = node_tasks(units, structure, horizon, season_length)
-        results = forecast_nodes(tasks, engine, jobs, scheduler, update)
-    finally:
-        close()
+    progress = progress or silent
+    progress(more=nodes * passes)
+    scores = None
+    if method == "auto":
+        method, scores = choose_method(units, structure, horizon, season_length, engine=engine, jobs=jobs,
+                                       scheduler=scheduler, progress=progress)
+    tasks = node_tasks(units, structure, horizon, season_length)
+    results = forecast_nodes(tasks, engine, jobs, scheduler, progress)
     mean, sd, resid = stack_results(results, tasks, units.values.shape[1])
     mean, sd = reconcile(structure, method, mean, sd, shrunk_correlation(resid))
     last = units.first + units.values.shape[1] - 1

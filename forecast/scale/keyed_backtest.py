@@ -21,6 +21,7 @@ from forecast.evaluate import metrics as M
 from forecast.evaluate.backtest import SEASON_LAG, backtest, backtest_origins, score_forecasts, window_label
 from forecast.io.files import RawTable
 from forecast.models.intervals import normal_bounds
+from forecast.progress import silent
 from forecast.scale.batch import BatchSummary, write_keyed
 from forecast.scale.engines import run_tasks
 from forecast.scale.keys import SERIES_NAME, KeyResult, KeyTask, forecast_values, guarded, key_revenue, key_tasks, lost
@@ -87,12 +88,10 @@ def batch_backtest(raw: RawTable, id_col: str, horizon: int, output_dir, *, wind
              for task in key_tasks(raw, id_col, horizon, season_length=season_length, levels=levels)]
     results = run_tasks(backtest_key, tasks, engine=engine, jobs=jobs, scheduler=scheduler,
                         on_chunk_error=lambda job, reason: lost(job.task, reason))
-    update, close = progress(len(tasks)) if progress is not None else (None, lambda: None)
+    progress = progress or silent
+    progress(more=len(tasks))
     began = time.perf_counter()
-    try:
-        keys, failed, errors = write_keyed(results, {"forecasts": folder / "forecasts.csv",
-                                                     "metrics": folder / "metrics.csv"},
-                                           id_col, folder / "errors.csv", update)
-    finally:
-        close()
+    keys, failed, errors = write_keyed(results, {"forecasts": folder / "forecasts.csv",
+                                                 "metrics": folder / "metrics.csv"},
+                                       id_col, folder / "errors.csv", progress)
     return BatchSummary(keys, failed, time.perf_counter() - began, folder / "metrics.csv", errors)
