@@ -1,7 +1,11 @@
+import contextlib
+import os
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "revenue_monthly.csv"
@@ -40,3 +44,22 @@ def fast_config(tmp_path) -> Path:
     path = tmp_path / "fast.toml"
     path.write_text(FAST_CONFIG)
     return path
+
+
+@contextlib.contextmanager
+def throwaway_postgres(prefix: str):
+    """A new database on the test PostgreSQL server (FORECAST_TEST_PG), dropped afterwards; its
+    URL with the psycopg driver. Skips the test when no server is configured."""
+    admin_url = os.environ.get("FORECAST_TEST_PG")
+    if not admin_url:
+        pytest.skip("no PostgreSQL server: set FORECAST_TEST_PG (scripts/start_test_postgres.sh starts one)")
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(sa.make_url(admin_url).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield sa.make_url(admin_url).set(database=name, drivername="postgresql+psycopg")
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
+        admin.dispose()

@@ -4,19 +4,17 @@ import io
 import re
 
 import matplotlib.pyplot as plt
-
 import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 import forecast
-from forecast.evaluate.backtest import backtest, backtest_origins, choose_strategy, parse_windows
 from forecast.cli.main import main
-from forecast.pipeline import run_forecast
 from forecast.config import config_from_dict
 from forecast.errors import ConfigError, InputDataError
-
+from forecast.evaluate.backtest import backtest, backtest_origins, choose_strategy, parse_windows
+from forecast.pipeline import run_forecast
 from tests.conftest import FAST_CONFIG, SAMPLE
 
 FORECAST_COLUMNS = ["origin", "strategy", "series", "date", "step", "mean", "lower_80", "upper_80", "lower_95",

@@ -5,11 +5,10 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from forecast.scale.batch import batch
 from forecast.cli.main import main
 from forecast.errors import ConfigError, InputDataError
 from forecast.io.files import read_table
-
+from forecast.scale.batch import batch
 from tests.conftest import SAMPLE
 
 

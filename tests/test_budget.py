@@ -7,12 +7,11 @@ import pytest
 from click.testing import CliRunner
 
 from forecast import load, load_config
-from forecast.errors import InputDataError
-from forecast.planning.budget import CONTRACT_COLUMNS, budget
 from forecast.cli.main import main
+from forecast.errors import InputDataError
 from forecast.pipeline import run_forecast
+from forecast.planning.budget import CONTRACT_COLUMNS, budget
 from forecast.temporal import sum_to
-
 from tests.conftest import DEKAD, SAMPLE
 
 FIXED = ["broadband", "rental_new_services", "other_data"]

@@ -3,7 +3,6 @@ import numpy as np
 import forecast
 from forecast.calendar import Frequency
 from forecast.classification import classify_series, find_period
-
 from tests.conftest import DEKAD, SAMPLE
 
 

@@ -5,11 +5,10 @@ import pytest
 
 import forecast
 from forecast.combine import correlated_shocks
-from forecast.pipeline import run_forecast
 from forecast.config import config_from_dict, load_config
 from forecast.models import Forecast
+from forecast.pipeline import run_forecast
 from forecast.select import SeriesForecast
-
 from tests.conftest import SAMPLE
 
 

@@ -1,21 +1,16 @@
 """`--db/--query` input is read-only by construction: whatever the query says, the user's
 database is unchanged afterwards, on SQLite and on a real PostgreSQL server (FORECAST_TEST_PG)."""
 import hashlib
-import os
-import uuid
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
 from forecast import load
-from forecast.io.database import check_query
 from forecast.errors import InputDataError
-
-from tests.conftest import SAMPLE
+from forecast.io.database import check_query
+from tests.conftest import SAMPLE, throwaway_postgres
 from tests.test_cli import invoke
-
-PG_ADMIN = os.environ.get("FORECAST_TEST_PG")
 
 HARMFUL = [
     "DROP TABLE revenue",
@@ -44,28 +39,20 @@ def database(request, tmp_path):
         yield f"sqlite:///{path}", lambda: (hashlib.sha256(path.read_bytes()).hexdigest(),
                                              sorted(p.name for p in tmp_path.iterdir()))
         return
-    if not PG_ADMIN:
-        pytest.skip("no PostgreSQL server: set FORECAST_TEST_PG (scripts/start_test_postgres.sh starts one)")
-    name = f"input_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(sa.make_url(PG_ADMIN).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    url = sa.make_url(PG_ADMIN).set(database=name, drivername="postgresql+psycopg")
-    engine = sa.create_engine(url)
-    frame.to_sql("revenue", engine, index=False)
+    with throwaway_postgres("input") as url:
+        engine = sa.create_engine(url)
+        frame.to_sql("revenue", engine, index=False)
 
-    def state():
-        with engine.connect() as conn:
-            tables = sorted(conn.exec_driver_sql(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars())
-            rows = conn.exec_driver_sql("SELECT md5(string_agg(r::text, ',' ORDER BY r::text)) FROM revenue r").scalar()
-        return tables, rows
+        def state():
+            with engine.connect() as conn:
+                tables = sorted(conn.exec_driver_sql(
+                    "SELECT tablename FROM pg_tables WHERE schemaname = 'public'").scalars())
+                rows = conn.exec_driver_sql(
+                    "SELECT md5(string_agg(r::text, ',' ORDER BY r::text)) FROM revenue r").scalar()
+            return tables, rows
 
-    yield url.render_as_string(hide_password=False).replace("+psycopg", ""), state
-    engine.dispose()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
-    admin.dispose()
+        yield url.set(drivername="postgresql").render_as_string(hide_password=False), state
+        engine.dispose()
 
 
 def test_a_query_reads_the_table(database):

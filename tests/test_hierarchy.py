@@ -8,7 +8,6 @@ from scipy import sparse
 
 from forecast.cli.main import main
 from forecast.scale.reconcile import METHODS, Correlation, Structure, reconcile, shrunk_correlation, top_down_shares
-
 from tests.conftest import SAMPLE
 
 

@@ -8,10 +8,9 @@ import pandas as pd
 import pytest
 
 from forecast import load
-from forecast.io.amounts import decimal_mark, to_amount
 from forecast.calendar import parse_dates
 from forecast.errors import InputDataError
-
+from forecast.io.amounts import decimal_mark, to_amount
 from tests.conftest import SAMPLE
 
 MONTHS = 24  # enough for the tidy table to be checked; forecasting is not needed here
@@ -244,9 +243,9 @@ def test_empty_spacer_columns_and_trailing_commas_are_ignored(tmp_path):
 
 
 def test_the_unit_row_reaches_the_chart_axis(tmp_path):
-    from forecast.pipeline import run_forecast
     from forecast.config import Config
     from forecast.output.plot import plot_result
+    from forecast.pipeline import run_forecast
 
     table = wide().set_axis(["宽带", "月租", "其他数据", "本地通话", "长途", "移动数据"], axis=1)
     path = tmp_path / "units.csv"

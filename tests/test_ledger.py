@@ -1,11 +1,9 @@
 """The forecast ledger on SQLite always, and on a real PostgreSQL server when FORECAST_TEST_PG
 holds an admin URL (.ci/run starts one: scripts/start_test_postgres.sh)."""
 import multiprocessing
-import os
 import subprocess
 import sys
 import textwrap
-import uuid
 
 import numpy as np
 import pandas as pd
@@ -15,15 +13,13 @@ from click.testing import CliRunner
 
 import forecast
 from forecast.cli.main import main
-from forecast.pipeline import run_forecast
 from forecast.config import load_config
 from forecast.errors import ConfigError, InputDataError
+from forecast.pipeline import run_forecast
 from forecast.planning.ledger import Ledger, actual_rows, record_run
 from forecast.planning.ledger.schema import upgrade_schema
+from tests.conftest import FAST_CONFIG, SAMPLE, throwaway_postgres
 
-from tests.conftest import FAST_CONFIG, SAMPLE
-
-PG_ADMIN = os.environ.get("FORECAST_TEST_PG")
 TRAIN_ENDS = [f"2023-{m:02d}" for m in range(1, 13)]
 
 
@@ -32,16 +28,8 @@ def location(request, tmp_path):
     if request.param == "sqlite":
         yield str(tmp_path / "ledger.sqlite")
         return
-    if not PG_ADMIN:
-        pytest.skip("no PostgreSQL server: set FORECAST_TEST_PG (scripts/start_test_postgres.sh starts one)")
-    name = f"ledger_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(sa.make_url(PG_ADMIN).set(drivername="postgresql+psycopg"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"CREATE DATABASE {name}")
-    yield sa.make_url(PG_ADMIN).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f"DROP DATABASE {name} WITH (FORCE)")
-    admin.dispose()
+    with throwaway_postgres("ledger") as url:
+        yield url.set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module")

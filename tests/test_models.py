@@ -245,8 +245,8 @@ def test_log_linear_trend_is_ols_on_logs_with_the_lognormal_mean():
 
 
 def test_shared_trend_error_moves_whole_paths():
-    from forecast.models.base import Forecast
     from forecast.calibrate import cumulative_sd
+    from forecast.models.base import Forecast
 
     h = 12
     fc = Forecast(np.zeros(h), np.linspace(1, 3, h), 0.6 ** np.arange(h), np.linspace(0.5, 2.5, h))

@@ -8,8 +8,13 @@ import pytest
 from forecast.calendar import Frequency, days_in_period, spring_festival_share
 from forecast.errors import InputDataError
 from forecast.io import RawTable
-from forecast.regressors import (calendar_regressors, check_regressors_cover, level_shifts, read_user_regressors,
-                                 step_columns)
+from forecast.regressors import (
+    calendar_regressors,
+    check_regressors_cover,
+    level_shifts,
+    read_user_regressors,
+    step_columns,
+)
 
 MONTH = Frequency("month")
 JAN_2023 = MONTH.ordinal(dt.date(2023, 1, 1))

@@ -7,8 +7,15 @@ import pytest
 from forecast.calendar import Frequency
 from forecast.calibrate import calibration, cumulative_calibration
 from forecast.models import Forecast
-from forecast.select import (MIN_WINDOW, SeriesPlan, candidate_windows, cv_score, forecast_series, forecast_single,
-                             judgmental_forecast)
+from forecast.select import (
+    MIN_WINDOW,
+    SeriesPlan,
+    candidate_windows,
+    cv_score,
+    forecast_series,
+    forecast_single,
+    judgmental_forecast,
+)
 
 MONTH = Frequency("month")
 
