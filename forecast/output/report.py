@@ -43,6 +43,7 @@ def _fmt_table(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def build_report(bt: BacktestResult) -> list[Block]:
+    """The report's blocks: the recommendation, then the evidence behind it, section by section."""
     data, rank = bt.data, bt.ranking
     best = rank.iloc[0]
     strategy, window = best["strategy"], best["window"]
@@ -79,6 +80,15 @@ def build_report(bt: BacktestResult) -> list[Block]:
     blocks.append(Block("table", "Ranking on the total (MAPE over all origins and steps; bias = forecast - actual; "
                         "coverage = share of actuals inside the interval)", shown))
 
+    for section in (_window_study, _annual_total, _per_series, _coverage, _origin_figures, _auto_choices):
+        blocks += section(bt, strategy, window)
+    return blocks
+
+
+def _window_study(bt: BacktestResult, strategy: str, window: str) -> list[Block]:
+    """Total MAPE by training window and strategy, when several windows were tried."""
+    blocks: list[Block] = []
+    rank = bt.ranking
     if rank["window"].nunique() > 1:
         study = rank.pivot(index="window", columns="strategy", values="total_mape")
         study = study.reindex(sorted(study.index, key=lambda w: (w == "auto", w == "all", int(w) if w.isdigit() else 0)))
@@ -87,14 +97,22 @@ def build_report(bt: BacktestResult) -> list[Block]:
         blocks.append(Block("p", f"Total MAPE (%) by training window. The best window on this history is **{best_w}** "
                             "periods (the case study found about two years suits telecom revenue)."))
         blocks.append(Block("table", "Total MAPE % by window and strategy", study.reset_index()))
+    return blocks
 
+def _annual_total(bt: BacktestResult, strategy: str, window: str) -> list[Block]:
+    """The error of each origin's first-year sum, what a budget lives on."""
+    blocks: list[Block] = []
     blocks.append(Block("h2", "The annual total"))
     annual = bt.annual_metrics[bt.annual_metrics["series"] == TOTAL]
     periods = int(annual["periods"].iloc[0])
     blocks.append(Block("p", f"Error of the sum over the first {periods} periods after each origin (what a budget "
                         "lives on). Its intervals come from joint sample paths across months and line items."))
     blocks.append(Block("table", "Annual total", annual.drop(columns=["series"])))
+    return blocks
 
+def _per_series(bt: BacktestResult, strategy: str, window: str) -> list[Block]:
+    """MAPE per line item and group, and of the total by step ahead."""
+    blocks: list[Block] = []
     blocks.append(Block("h2", "Accuracy per line item"))
     m = bt.metrics[(bt.metrics["step"] == "all") & (bt.metrics["window"] == window)]
     per = m.pivot(index="series", columns="strategy", values="mape")
@@ -111,7 +129,12 @@ def build_report(bt: BacktestResult) -> list[Block]:
     blocks.append(Block("table", "Total MAPE % by periods ahead", by_step.reset_index()))
     blocks.append(Block("figure", "Total MAPE by step ahead", png=figure_png(plot_accuracy_by_step(
         bt.metrics[bt.metrics["window"] == window])), name="accuracy_by_step.png"))
+    return blocks
 
+def _coverage(bt: BacktestResult, strategy: str, window: str) -> list[Block]:
+    """Interval coverage and Winkler scores of the total and the groups."""
+    blocks: list[Block] = []
+    m = bt.metrics[(bt.metrics["step"] == "all") & (bt.metrics["window"] == window)]
     blocks.append(Block("h2", "Interval coverage"))
     levels = bt.levels
     cov = m[["strategy", "series", *[f"coverage_{lv}" for lv in levels], *[f"winkler_{lv}" for lv in levels]]]
@@ -119,7 +142,12 @@ def build_report(bt: BacktestResult) -> list[Block]:
     blocks.append(Block("p", "Share of actuals inside the 80% and 95% intervals (should be near 0.80 and 0.95) and "
                         "the Winkler score (interval width plus a penalty for misses; lower is better)."))
     blocks.append(Block("table", "Coverage", cov))
+    return blocks
 
+def _origin_figures(bt: BacktestResult, strategy: str, window: str) -> list[Block]:
+    """Projected vs actual at each origin, and the line items stacked to the total."""
+    blocks: list[Block] = []
+    data = bt.data
     blocks.append(Block("h2", "Projected vs actual at each origin"))
     for series in (TOTAL, "group:fixed", "group:fluctuating"):
         fig = plot_backtest_origins(bt, strategy, window, series=series)
@@ -133,13 +161,17 @@ def build_report(bt: BacktestResult) -> list[Block]:
     fig = plot_stacked_components(bt, last, "components" if "components" in bt.strategies else strategy, window)
     blocks.append(Block("figure", f"Line items stacked against the total, origin {last}", png=figure_png(fig),
                         name="components_stacked.png"))
+    return blocks
+
+def _auto_choices(bt: BacktestResult, strategy: str, window: str) -> list[Block]:
+    """What `auto` chose at each origin."""
+    blocks: list[Block] = []
     if bt.chosen:
         picks = pd.Series([s for s in bt.chosen.values()]).value_counts()
         blocks.append(Block("h2", "What `auto` chose"))
         blocks.append(Block("p", "At each origin `auto` ran its own backtest inside the data up to the origin: "
                             + ", ".join(f"{s} {k} time{'s' if k > 1 else ''}" for s, k in picks.items()) + "."))
     return blocks
-
 
 def to_markdown(blocks: list[Block], files_dir: str = "report_files") -> tuple[str, dict[str, bytes]]:
     """Markdown text and the figure files it links to (relative paths under `files_dir`)."""
