@@ -188,3 +188,14 @@ def test_outputs_to_a_pipe_or_through_a_symlink_keep_what_they_are(tmp_path):
     link.symlink_to(target)
     write_table(table, link)
     assert link.is_symlink() and target.read_text() == "series,mean\ntotal,1.5\n"
+
+
+def test_output_dash_writes_csv_to_stdout(sample, fast_config, tmp_path, monkeypatch):
+    import io
+
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["run", str(sample), "-h", "2", "--config", str(fast_config), "-o", "-"])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(io.StringIO(result.stdout))
+    assert list(table.columns) == CONTRACT and len(table) == 2 * 9
+    assert not (tmp_path / "-").exists()

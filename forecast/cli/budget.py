@@ -7,6 +7,7 @@ from forecast.cli.common import (
     check_plot_output,
     check_table_output,
     emit,
+    emit_tables,
     friendly,
     input_options,
     load_input,
@@ -20,7 +21,6 @@ from forecast.cli.common import (
 from forecast.cli.save import open_for_save, save_options, save_run
 from forecast.config import load_config
 from forecast.errors import InputDataError
-from forecast.io.files import write_tables
 from forecast.output.plot import budget_figure, save_figure
 from forecast.planning.budget import budget, read_targets
 
@@ -76,8 +76,7 @@ def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, tar
         raise InputDataError(f"--plot-series {plot_series!r} has no target; choose from "
                              f"{', '.join(result.table['series'])}")
     if output:
-        written = write_tables(result.tables(), output)
-        click.echo(f"wrote {', '.join(map(str, written))}", err=True)
+        emit_tables(result.tables(), output)
     else:
         emit(result.table.set_index("series").T.reset_index(names="measure"), None)
         if result.next_year is not None:

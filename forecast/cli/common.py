@@ -16,7 +16,7 @@ from forecast.cli.interrupts import was_interrupted
 from forecast.config import parse_window
 from forecast.errors import ForecastError, InputDataError
 from forecast.io.files import all_or_nothing, read_table, write_table, write_tables
-from forecast.io.paths import TABLE_SUFFIXES, check_output, plot_suffixes, sqlite_path
+from forecast.io.paths import STDOUT, TABLE_SUFFIXES, check_output, plot_suffixes, sqlite_path
 from forecast.planning.ledger.location import ledger_location
 from forecast.regressors import read_user_regressors
 
@@ -135,7 +135,10 @@ def parse_window_option(value):
 
 
 def emit(table: pd.DataFrame, output: str | None) -> None:
-    if output:
+    """A table to `output` (its format by extension), as CSV to stdout for `-`, else printed."""
+    if output == STDOUT:
+        click.echo(table.to_csv(index=False, lineterminator="\n"), nl=False)
+    elif output:
         write_table(table, output)
         click.echo(f"wrote {len(table)} rows to {output}", err=True)
     else:
@@ -145,7 +148,13 @@ def emit(table: pd.DataFrame, output: str | None) -> None:
 
 
 def emit_tables(tables: dict[str, pd.DataFrame], output: str | None) -> None:
-    """The first table as `emit` does; the others beside it (or below it, titled, on stdout)."""
+    """The first table as `emit` does; the others beside it (or below it, titled, on stdout).
+    With `-o -` only the first goes to stdout as CSV, so that it stays one CSV."""
+    if output == STDOUT:
+        emit(next(iter(tables.values())), STDOUT)
+        if len(tables) > 1:
+            click.echo(f"note: {', '.join(list(tables)[1:])} not written; give --output FILE for them", err=True)
+        return
     if output:
         written = write_tables(tables, output)
         click.echo(f"wrote {', '.join(f'{len(t)} rows to {p}' for t, p in zip(tables.values(), written))}"
