@@ -127,13 +127,6 @@ def _write_workbook(tables: dict[str, pd.DataFrame], path) -> None:
                 ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
 
 
-def check_writable(*paths) -> None:
-    """Fail before any work when an output's folder does not exist."""
-    for path in paths:
-        if path and not Path(path).parent.exists():
-            raise InputDataError(f"{path}: the folder {Path(path).parent} does not exist; create it first")
-
-
 _PENDING: ContextVar[list | None] = ContextVar("forecast_pending_outputs", default=None)
 
 
