@@ -21,34 +21,12 @@ import numpy as np
 import pandas as pd
 
 from forecast.classification import Classification, classify, classify_series
-from forecast.config import STRATEGIES, Config
+from forecast.config import Config
 from forecast.errors import ConfigError, InputDataError
 from forecast.revenue import GROUPS, RevenueData
 from forecast.scale.engines import run_local
 from forecast.select import SeriesForecast, SeriesPlan, forecast_series, judgmental_forecast
-
-TOTAL = "total"
-GROUP_PREFIX = "group:"
-
-
-def group_name(group: str) -> str:
-    return GROUP_PREFIX + group
-
-
-def grouping_series(grouping: str, group: str) -> str:
-    """Name of one group of a user-defined grouping, e.g. `by_business:mobile`."""
-    return f"{grouping}:{group}"
-
-
-def present_groupings(groupings: dict, components) -> dict[str, dict[str, list[str]]]:
-    """The config's groupings restricted to the line items present (a line item that starts
-    later is simply absent at early backtest origins); empty groups dropped."""
-    have = set(components)
-    out = {}
-    for name, parts in groupings.items():
-        kept = {g: [c for c in members if c in have] for g, members in parts.items()}
-        out[name] = {g: members for g, members in kept.items() if members}
-    return out
+from forecast.strategies import STRATEGIES, TOTAL, group_name, grouping_series, plan, present_groupings
 
 
 @dataclass(frozen=True)
@@ -137,15 +115,9 @@ def aggregate_series(data: RevenueData, groups: dict[str, str], groupings: dict 
 def needed_series(strategy: str, groups: dict[str, str], groupings: dict | None = None) -> list[str]:
     """Series to model: line items always (their forecasts give the proportions), plus the level
     the strategy models."""
-    names = list(groups)
-    if strategy == "split":
-        names += [group_name(g) for g in GROUPS if g in groups.values()]
-    elif strategy == "direct":
-        names.append(TOTAL)
-    elif strategy not in ("components", "auto"):
-        parts = present_groupings(groupings or {}, groups).get(strategy, {})
-        names += [grouping_series(strategy, g) for g in parts]
-    return names
+    members = {g: [c for c in groups if groups[c] == g] for g in GROUPS}
+    modelled = plan(strategy, members, present_groupings(groupings or {}, groups)).base
+    return list(groups) + [name for name in modelled if name not in groups]
 
 
 def fit_tasks(data: RevenueData, classes: list[Classification], config: Config, horizon: int, names: list[str],
@@ -196,15 +168,8 @@ def coherent_paths(strategy: str, fits: dict[str, SeriesForecast], groups: dict[
     identity = {n: np.concatenate([f.forecast.mean, f.forecast.sd, f.residuals.to_numpy(float)])
                 for n, f in fits.items()}
     members = {g: [c for c in by_values(components, identity) if groups[c] == g] for g in GROUPS}
-    parts = present_groupings(groupings or {}, components).get(strategy, {})
-    if strategy == "components":
-        base = components
-    elif strategy == "split":
-        base = [group_name(g) for g in GROUPS if members[g]]
-    elif strategy == "direct":
-        base = [TOTAL]
-    else:
-        base = [grouping_series(strategy, g) for g in parts]
+    how = plan(strategy, members, present_groupings(groupings or {}, components))
+    base = list(how.base) if strategy != "components" else components
     base = by_values(base, identity)  # shocks, and so bounds, independent of names and row order
     shocks = correlated_shocks([fits[b] for b in base], horizon, n_paths, seed)
     mean, paths, label = {}, {}, {}
@@ -228,23 +193,19 @@ def coherent_paths(strategy: str, fits: dict[str, SeriesForecast], groups: dict[
             paths[c] = paths[parent] * s
             label[c] = f"top-down({top})"
 
-    if strategy == "direct":
-        share_out(TOTAL, [group_name(g) for g in GROUPS if members[g]], TOTAL)
-    for g, children in parts.items():
-        share_out(grouping_series(strategy, g), children, grouping_series(strategy, g))
+    for parent, children, top in how.shares:
+        share_out(parent, list(children), top)
     for g in GROUPS:
         gname = group_name(g)
         if not members[g]:
             mean[gname] = np.zeros(horizon)
             paths[gname] = np.zeros((n_paths, horizon))
             label[gname] = "empty group"
-        elif strategy in ("split", "direct"):
-            share_out(gname, members[g], TOTAL if strategy == "direct" else gname)
-        else:
+        elif gname not in mean:
             mean[gname] = np.sum([mean[c] for c in members[g]], axis=0)
             paths[gname] = np.sum([paths[c] for c in members[g]], axis=0)
             label[gname] = "sum of components"
-    if strategy != "direct":
+    if TOTAL not in mean:
         mean[TOTAL] = mean[group_name("fixed")] + mean[group_name("fluctuating")]
         paths[TOTAL] = paths[group_name("fixed")] + paths[group_name("fluctuating")]
         label[TOTAL] = "sum of groups"

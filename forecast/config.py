@@ -9,8 +9,8 @@ from forecast.io.files import read_toml
 from forecast.models import FAMILIES
 from forecast.revenue import GROUPS
 from forecast.select import Judgmental
+from forecast.strategies import STRATEGIES
 
-STRATEGIES = ("direct", "split", "components", "auto")
 RUN_KEYS = {"strategy", "window", "levels", "seed", "paths", "spring_festival_window", "calendar", "jobs"}
 COMPONENT_KEYS = {"group", "period", "model", "window", "per_day", "calendar", "judgmental", "growth"}
 

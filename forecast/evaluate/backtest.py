@@ -35,8 +35,9 @@ from forecast.evaluate.origins import STRATEGY_ORIGINS, quarter_step, rolling_or
 from forecast.regressors import check_regressors_cover
 from forecast.revenue import RevenueData
 from forecast.select import MIN_MODEL_PERIODS
+from forecast.strategies import AUTO_CANDIDATES, BUILT_IN
 
-DEFAULT_STRATEGIES = ("direct", "split", "components")
+DEFAULT_STRATEGIES = BUILT_IN
 AUTO_MARGIN = 0.10  # another strategy must beat `components` by this share of its MAPE to be chosen
 SEASON_LAG = {"year": 1, "quarter": 4, "month": 12, "dekad": 36, "week": 52, "day": 7}
 
@@ -305,7 +306,7 @@ def choose_strategy(data: RevenueData, horizon: int, *, config: Config | None = 
     n = min(STRATEGY_ORIGINS, room // step + 1) if room >= 0 else 0
     if n < 1:
         return "components", {}
-    candidates = ("components", "split", "direct", *config.groupings)
+    candidates = (*AUTO_CANDIDATES, *config.groupings)
     result = backtest(data, h, windows=(window,), origins=n, step=step, strategies=candidates, config=config,
                       regressors=regressors, jobs=jobs, components=components, progress=progress)
     scores = dict(zip(result.ranking["strategy"], result.ranking["total_mape"].astype(float)))

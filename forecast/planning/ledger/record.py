@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from forecast import __version__
-from forecast.combine import GROUP_PREFIX, TOTAL, ForecastResult, grouping_series, present_groupings
+from forecast.combine import ForecastResult
 from forecast.revenue import RevenueData
+from forecast.strategies import GROUP_PREFIX, TOTAL, grouping_series, present_groupings
 
 
 @dataclass(frozen=True)
