@@ -1,4 +1,4 @@
-"""Calibrating one series' forecast: how the chosen candidates are combined, and how far their
+"""Calibrating one series' forecast: which candidates are combined and how, and how far their
 intervals are widened so that their rolling-origin errors fit inside them, step by step and for
 running sums over the steps (what an annual total adds up)."""
 from __future__ import annotations
@@ -8,6 +8,9 @@ import pandas as pd
 from scipy.linalg import toeplitz
 
 from forecast.models import Forecast
+
+COMBINE_TOP = 3  # the forecast is the mean of the best candidates of this many different families
+COMBINE_RATIO = 2.0  # ... each with a rolling-origin error at most this multiple of the best one's
 
 
 def calibration(errors: np.ndarray, sds: np.ndarray) -> float:
@@ -62,3 +65,28 @@ def combine_candidates(members: list, n: int, mult: np.ndarray, first: int) -> t
     errors = np.mean([c.cv_errors for c in members], axis=0)
     sds = np.mean([c.cv_sd for c in members], axis=0)
     return forecast, resid, errors, sds
+
+
+def choose_candidates(found: list, scores: list[float]) -> list:
+    """The best candidate of each family, best families first, at most COMBINE_TOP of them and
+    none more than COMBINE_RATIO times the best one's error (the best alone when none qualifies)."""
+    order = sorted(range(len(found)), key=lambda i: (scores[i], found[i].window is None, -(found[i].window or 0)))
+    chosen, families_seen = [], set()
+    cutoff = COMBINE_RATIO * scores[order[0]]
+    for i in order:
+        if found[i].spec.family not in families_seen and np.isfinite(scores[i]) and scores[i] <= cutoff:
+            chosen.append(found[i])
+            families_seen.add(found[i].spec.family)
+    return chosen[:COMBINE_TOP] or [found[order[0]]]
+
+
+def combined_label(chosen: list, extras: str) -> str:
+    """e.g. `ETS(A,Ad,N) [window 24; per-day]` or `mean(ETS(A,Ad,N)@24, Theta@all) [windows]`."""
+    def win(w):
+        return "all" if w is None else str(w)
+
+    same = len({c.window for c in chosen}) == 1
+    names = [c.label if same else f"{c.label}@{win(c.window)}" for c in chosen]
+    body = names[0] if len(names) == 1 else f"mean({', '.join(names)})"
+    head = f"window {win(chosen[0].window)}" if same else "windows"
+    return f"{body} [{head}" + (f"; {extras}" if extras else "") + "]"

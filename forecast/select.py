@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from forecast.calendar import Frequency
-from forecast.calibrate import calibration, combine_candidates, cumulative_calibration
+from forecast.calibrate import (calibration, choose_candidates, combine_candidates, combined_label,
+                                cumulative_calibration)
 from forecast.classification import classify_series
 from forecast.errors import ConfigError, ModelFitError
 from forecast.evaluate.origins import SELECTION_ORIGINS, quarter_step, rolling_origins
@@ -37,11 +38,9 @@ from forecast.regressors import Design
 
 MIN_MODEL_PERIODS = 6  # shorter histories get the simple rule (or the config's judgmental forecast)
 MIN_WINDOW = 8  # shorter automatic windows (two or three years of yearly data) are not tried
-COMBINE_TOP = 3  # the forecast is the mean of the best candidates of this many different families
 LOG_FAMILIES = ("linear_trend", "arima")  # families also tried on the log of a positive series
 LOG_MIN_PERIODS_PER_YEAR = 12  # ... at monthly or finer data only: on M3 quarterly and yearly series
 # the log members lost (yearly sMAPE 15.22 -> 15.80 on 300 series), on monthly ones they were neutral
-COMBINE_RATIO = 2.0  # ... each with a rolling-origin error at most this multiple of the best one's
 
 
 @dataclass(frozen=True)
@@ -251,18 +250,6 @@ def cv_score(errors: np.ndarray, scale: float) -> float:
     return float(np.nanmean(np.abs(errors)) / scale)
 
 
-def _combined_label(chosen: list[Candidate], extras: str) -> str:
-    """e.g. `ETS(A,Ad,N) [window 24; per-day]` or `mean(ETS(A,Ad,N)@24, Theta@all) [windows]`."""
-    def win(w):
-        return "all" if w is None else str(w)
-
-    same = len({c.window for c in chosen}) == 1
-    names = [c.label if same else f"{c.label}@{win(c.window)}" for c in chosen]
-    body = names[0] if len(names) == 1 else f"mean({', '.join(names)})"
-    head = f"window {win(chosen[0].window)}" if same else "windows"
-    return f"{body} [{head}" + (f"; {extras}" if extras else "") + "]"
-
-
 def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan, horizon: int,
                     user: pd.DataFrame | None = None) -> SeriesForecast:
     """Choose, fit and forecast one series. Never raises for a model failure: falls back to a
@@ -288,13 +275,45 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
             f"{name}: only {n} periods of history, too few for a statistical model; used a simple rule "
             f"(give a judgmental forecast in the config: [components.{name}] judgmental = [...] or growth = ...)"))
     design = Design(y, first, freq, plan, horizon, user)
+    errors: list[str] = []
+    found = _candidates(design, plan, freq, horizon, errors)
+    if not found:
+        warning = f"{name}: no model could be fitted ({'; '.join(errors[:2]) or f'only {n} periods'}); used a simple rule"
+        return judgmental_forecast(name, y, first, freq, plan, horizon, warning=warning)
+    scale = float(np.mean(np.abs(design.y))) or 1.0
+    scores = [cv_score(c.cv_errors, scale) for c in found]
+    chosen = choose_candidates(found, scores)
+    fc, resid, cv_err, cv_sd = combine_candidates(chosen, n, design.mult, first)
+    mult = design.mult[n:]
+    # Widen (never narrow) the intervals when the rolling-origin errors were larger than the
+    # standard deviations said: model choice and level shifts make textbook intervals too narrow.
+    # The same for sums over the steps: a year's total is what a budget is judged on.
+    ratios = [r for r in (calibration(cv_err, cv_sd), cumulative_calibration(cv_err, cv_sd, fc)) if np.isfinite(r)]
+    widen = max([1.0, *ratios])
+    forecast = Forecast(fc.mean * mult, fc.sd * mult * widen, fc.psi, fc.common_sd * mult * widen)
+    label = combined_label(chosen, design.describe())
+    candidates = tuple({"model": c.label, "window": "all" if c.window is None else c.window,
+                        "cv_error": round(sc, 5), "used": any(c is u for u in chosen)}
+                       for c, sc in sorted(zip(found, scores), key=lambda t: t[1]))
+    warns = tuple(errors) + tuple(w for c in chosen for w in c.fitted.warnings)
+    params = {"members": [c.label for c in chosen], "cv_error": cv_score(cv_err, scale), "interval_widening": widen}
+    if len(chosen) == 1:
+        params = dict(chosen[0].fitted.params) | params
+    window = chosen[0].window
+    return SeriesForecast(name, label, window, forecast, resid, candidates, warns, params)
+
+
+def _candidates(design: Design, plan: SeriesPlan, freq: Frequency, horizon: int, errors: list[str]) -> list[Candidate]:
+    """Each family's AICc-best member on each candidate window (and, for positive monthly or finer
+    data, the linear trend and ARIMA members again in logs), with its rolling-origin errors.
+    Families that cannot be fitted add their reason to `errors`."""
+    n = design.n
     seasonal = plan.period > 1
     positive = bool(design.y.min() > 0)
     try_logs = positive and freq.periods_per_year >= LOG_MIN_PERIODS_PER_YEAR
     families = auto_families(seasonal) if plan.model == "auto" else [plan.model]
     year = freq.periods_per_year
     h_cv, step = min(horizon, max(year, 1)), quarter_step(year)
-    errors: list[str] = []
     found: list[Candidate] = []
     for window in candidate_windows(plan.window, n, freq):
         start = 0 if window is None else n - window
@@ -305,46 +324,14 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
             if best is None:
                 continue
             spec, fitted, fc = best
-            cv_err, cv_sd = _cv_errors(spec, design, window, h_cv, step, fitted)
-            found.append(Candidate(window, start, spec, fitted, fc, cv_err, cv_sd))
-            if try_logs and family in LOG_FAMILIES:
-                # the chosen member again in logs, judged against it by rolling-origin error
+            found.append(Candidate(window, start, spec, fitted, fc, *_cv_errors(spec, design, window, h_cv, step, fitted)))
+            if try_logs and family in LOG_FAMILIES:  # the chosen member again in logs, judged against it
                 best = _best_member([log_of(spec)], y_w, X_w, X_f, horizon, errors)
                 if best is not None:
                     spec, fitted, fc = best
-                    cv_err, cv_sd = _cv_errors(spec, design, window, h_cv, step, fitted)
-                    found.append(Candidate(window, start, spec, fitted, fc, cv_err, cv_sd))
-    if not found:
-        warning = f"{name}: no model could be fitted ({'; '.join(errors[:2]) or f'only {n} periods'}); used a simple rule"
-        return judgmental_forecast(name, y, first, freq, plan, horizon, warning=warning)
-    scale = float(np.mean(np.abs(design.y))) or 1.0
-    scores = [cv_score(c.cv_errors, scale) for c in found]
-    order = sorted(range(len(found)), key=lambda i: (scores[i], found[i].window is None, -(found[i].window or 0)))
-    chosen, families_seen = [], set()
-    cutoff = COMBINE_RATIO * scores[order[0]]
-    for i in order:  # the best candidate of each family, best families first, none far behind
-        if found[i].spec.family not in families_seen and np.isfinite(scores[i]) and scores[i] <= cutoff:
-            chosen.append(found[i])
-            families_seen.add(found[i].spec.family)
-    chosen = chosen[:COMBINE_TOP] or [found[order[0]]]
-    fc, resid, cv_err, cv_sd = combine_candidates(chosen, n, design.mult, first)
-    mult = design.mult[n:]
-    # Widen (never narrow) the intervals when the rolling-origin errors were larger than the
-    # standard deviations said: model choice and level shifts make textbook intervals too narrow.
-    # The same for sums over the steps: a year's total is what a budget is judged on.
-    ratios = [r for r in (calibration(cv_err, cv_sd), cumulative_calibration(cv_err, cv_sd, fc)) if np.isfinite(r)]
-    widen = max([1.0, *ratios])
-    forecast = Forecast(fc.mean * mult, fc.sd * mult * widen, fc.psi, fc.common_sd * mult * widen)
-    label = _combined_label(chosen, design.describe())
-    candidates = tuple({"model": c.label, "window": "all" if c.window is None else c.window,
-                        "cv_error": round(sc, 5), "used": any(c is u for u in chosen)}
-                       for c, sc in sorted(zip(found, scores), key=lambda t: t[1]))
-    warns = tuple(errors) + tuple(w for c in chosen for w in c.fitted.warnings)
-    params = {"members": [c.label for c in chosen], "cv_error": cv_score(cv_err, scale), "interval_widening": widen}
-    if len(chosen) == 1:
-        params = dict(chosen[0].fitted.params) | params
-    window = chosen[0].window
-    return SeriesForecast(name, label, window, forecast, resid, candidates, warns, params)
+                    found.append(Candidate(window, start, spec, fitted, fc,
+                                           *_cv_errors(spec, design, window, h_cv, step, fitted)))
+    return found
 
 
 def judgmental_forecast(name, y, first, freq, plan: SeriesPlan, horizon, warning: str | None = None) -> SeriesForecast:
