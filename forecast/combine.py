@@ -23,6 +23,7 @@ import pandas as pd
 from forecast.classification import Classification, classify, classify_series
 from forecast.config import Config
 from forecast.errors import ConfigError, InputDataError
+from forecast.models.intervals import path_offsets
 from forecast.revenue import GROUPS, RevenueData
 from forecast.scale.engines import run_local
 from forecast.select import SeriesForecast, SeriesPlan, forecast_series, judgmental_forecast
@@ -222,9 +223,9 @@ def interval_table(data: RevenueData, mean: dict, paths: dict, label: dict, hori
         centred = paths[name] - paths[name].mean(axis=0)
         row = {"ordinal": ords, "date": [data.label(o) for o in ords], "series": name, "mean": mean[name]}
         for level in levels:
-            lo, hi = np.quantile(centred, [(1 - level / 100) / 2, (1 + level / 100) / 2], axis=0)
-            row[f"lower_{level}"] = mean[name] + np.minimum(lo, 0)
-            row[f"upper_{level}"] = mean[name] + np.maximum(hi, 0)
+            lo, hi = path_offsets(centred, level)
+            row[f"lower_{level}"] = mean[name] + lo
+            row[f"upper_{level}"] = mean[name] + hi
         row["model"] = label[name]
         frames.append(pd.DataFrame(row))
     table = pd.concat(frames, ignore_index=True)

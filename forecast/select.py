@@ -15,8 +15,13 @@ import numpy as np
 import pandas as pd
 
 from forecast.calendar import Frequency
-from forecast.calibrate import (calibration, choose_candidates, combine_candidates, combined_label,
-                                cumulative_calibration)
+from forecast.calibrate import (
+    calibration,
+    choose_candidates,
+    combine_candidates,
+    combined_label,
+    cumulative_calibration,
+)
 from forecast.classification import classify_series
 from forecast.errors import ConfigError, ModelFitError
 from forecast.evaluate.origins import SELECTION_ORIGINS, quarter_step, rolling_origins

@@ -7,12 +7,12 @@ forecast starts counts its observed dekads as known; a month the horizon ends in
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from forecast.calendar import Frequency
 from forecast.combine import ForecastResult, aggregate_series
 from forecast.errors import InputDataError
+from forecast.models.intervals import path_offsets
 from forecast.revenue import RevenueData
 
 # coarser frequencies each frequency can be summed to exactly (a week straddles months)
@@ -65,9 +65,9 @@ def sum_to(data: RevenueData, result: ForecastResult, to: str) -> pd.DataFrame:
             total = paths[:, cols].sum(axis=1)
             centred = total - total.mean()
             for lv in levels:
-                q_lo, q_hi = np.quantile(centred, [(1 - lv / 100) / 2, (1 + lv / 100) / 2])
-                bounds[f"lower_{lv}"].append(mean + min(q_lo, 0.0))
-                bounds[f"upper_{lv}"].append(mean + max(q_hi, 0.0))
+                lo, hi = path_offsets(centred, lv)
+                bounds[f"lower_{lv}"].append(mean + float(lo))
+                bounds[f"upper_{lv}"].append(mean + float(hi))
             out["date"].append(coarse.label(b, to))
             out["mean"].append(mean)
             out["observed"].append(seen)

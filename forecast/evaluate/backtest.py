@@ -32,6 +32,7 @@ from forecast.config import Config, check_horizon, parse_window
 from forecast.errors import ConfigError, InputDataError
 from forecast.evaluate import metrics as M
 from forecast.evaluate.origins import STRATEGY_ORIGINS, quarter_step, rolling_origins
+from forecast.models.intervals import path_offsets
 from forecast.regressors import check_regressors_cover
 from forecast.revenue import RevenueData
 from forecast.select import MIN_MODEL_PERIODS
@@ -208,9 +209,9 @@ def _annual_rows(result, data, origin, strategy, window, actual, levels) -> list
         row = {"origin": data.label(origin), "strategy": strategy, "series": series, "periods": int(k),
                "first": rows["date"].iloc[0], "last": rows["date"].iloc[-1], "mean": mean}
         for level in levels:
-            lo, hi = np.quantile(centred, [(1 - level / 100) / 2, (1 + level / 100) / 2])
-            row[f"lower_{level}"] = mean + min(lo, 0.0)
-            row[f"upper_{level}"] = mean + max(hi, 0.0)
+            lo, hi = path_offsets(centred, level)
+            row[f"lower_{level}"] = mean + lo
+            row[f"upper_{level}"] = mean + hi
         row["actual"] = float(sum(actual[series][o - data.first] for o in rows["ordinal"]))
         row["window"] = window_label(window)
         out.append(row)

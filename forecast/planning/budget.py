@@ -27,6 +27,7 @@ from forecast.combine import TOTAL, ForecastResult, aggregate_series, group_name
 from forecast.config import Config
 from forecast.errors import ConfigError, InputDataError
 from forecast.io.files import read_table
+from forecast.models.intervals import path_offsets
 from forecast.names import folded, is_total
 from forecast.pipeline import run_forecast
 from forecast.revenue import GROUPS, RevenueData
@@ -145,8 +146,8 @@ def _quantiles(centred: np.ndarray, probs) -> np.ndarray:
 
 def _interval(centred: np.ndarray, level: int) -> tuple[float, float]:
     """Bounds around 0 of a centred sample, never on the wrong side of the mean."""
-    lo, hi = _quantiles(centred, [(1 - level / 100) / 2, (1 + level / 100) / 2])
-    return min(float(lo), 0.0), max(float(hi), 0.0)
+    lo, hi = path_offsets(centred, level)
+    return float(lo), float(hi)
 
 
 def _change_pct(now: float, before: float) -> float:
@@ -339,9 +340,7 @@ def _phasing_rows(name, labels, start, a, phased, actual, mean, paths, levels, p
         lo = np.full(n, 0.0)
         hi = np.full(n, 0.0)
         if len(mean):
-            q_lo, q_hi = _quantiles(centred, [(1 - level / 100) / 2, (1 + level / 100) / 2])
-            lo[max(elapsed, 0):] = np.minimum(q_lo, 0)
-            hi[max(elapsed, 0):] = np.maximum(q_hi, 0)
+            lo[max(elapsed, 0):], hi[max(elapsed, 0):] = path_offsets(centred, level)
         out[f"cumulative_lower_{level}"] = cum + lo
         out[f"cumulative_upper_{level}"] = cum + hi
     if plan is not None:
