@@ -65,9 +65,9 @@ def sum_to(data: RevenueData, result: ForecastResult, to: str) -> pd.DataFrame:
             total = paths[:, cols].sum(axis=1)
             centred = total - total.mean()
             for lv in levels:
-                lo, hi = path_offsets(centred, lv)
-                bounds[f"lower_{lv}"].append(mean + float(lo))
-                bounds[f"upper_{lv}"].append(mean + float(hi))
+                below, above = path_offsets(centred, lv)
+                bounds[f"lower_{lv}"].append(mean + float(below))
+                bounds[f"upper_{lv}"].append(mean + float(above))
             out["date"].append(coarse.label(b, to))
             out["mean"].append(mean)
             out["observed"].append(seen)

@@ -227,6 +227,7 @@ def test_dekad_forecast_sums_to_months_coherently(dekad_config):
     seen = frame[(frame["component"] == "local_calls") & frame["date"].isin(["2024-02-01", "2024-02-11"])]["value"].sum()
     fc = result.table[result.table["series"] == "local_calls"]["mean"].to_numpy()
     assert calls.loc["2024-02", "observed"] == pytest.approx(seen)
+    assert (calls["periods"] == 3).all()  # regression: a refactor once overwrote it with a bound
     assert calls.loc["2024-02", "mean"] == pytest.approx(seen + fc[0])
     assert calls.loc["2024-03", "mean"] == pytest.approx(fc[1:4].sum())
     # bounds are quantiles of the summed joint paths, not sums of the dekads' bounds
