@@ -76,7 +76,6 @@ def map_tasks(tasks: list, jobs: int | None, progress=None) -> list[SeriesForeca
     """Run forecast tasks, over a process pool when it pays (jobs > 1 and several tasks).
     `progress(n)` is called as tasks complete. BLAS is held to one thread either way, so the
     numbers do not depend on how many workers ran them."""
-
     workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
     out = []
     for fit in run_local(_forecast_task, tasks, workers, start_method=None):
@@ -170,7 +169,7 @@ def coherent_paths(strategy: str, fits: dict[str, SeriesForecast], groups: dict[
                 for n, f in fits.items()}
     members = {g: [c for c in by_values(components, identity) if groups[c] == g] for g in GROUPS}
     how = plan(strategy, members, present_groupings(groupings or {}, components))
-    base = list(how.base) if strategy != "components" else components
+    base = list(how.base)
     base = by_values(base, identity)  # shocks, and so bounds, independent of names and row order
     shocks = correlated_shocks([fits[b] for b in base], horizon, n_paths, seed)
     mean, paths, label = {}, {}, {}

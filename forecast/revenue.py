@@ -58,7 +58,6 @@ class RevenueData:
 
     def period(self, text: str, *, option: str = "--train-end") -> int:
         """Ordinal of a period written like the input's dates (e.g. 2023-12)."""
-
         try:
             parsed = parse_dates([text], source=option, freq=self.freq.name if self.freq.name != "week" else None)
         except InputDataError:

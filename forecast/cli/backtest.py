@@ -47,7 +47,6 @@ from forecast.progress import Progress
 def backtest(input, sheet, db, query, freq, encoding, horizon, window, origins, step, strategies, output_dir, levels,
              config_path, regressors, report, jobs, id_col, season_length, engine, scheduler, quiet):
     """Refit at rolling origins, compare strategies and training windows, and report accuracy."""
-
     mine = user_files(input=input, config_path=config_path, regressors=regressors, db=db)
     if id_col is not None:
         refuse_given(("config_path", "regressors", "db", "query", "report"),

@@ -40,7 +40,6 @@ def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, le
     """Forecast many business units at once: each key a single series (date, value) or a
     revenue table (date, component, value) run as `forecast run` would. With --hierarchy, the
     units roll up level by level and every level's forecasts are reconciled."""
-
     check_output("--output", output, kinds=(".csv",), protected=user_files(input=input))
     if hierarchy is None:
         refuse_given(("method",), "without --hierarchy")
@@ -71,7 +70,6 @@ def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, le
 def backtest_keys(input, sheet, id_col, horizon, windows, origins, step, strategies, output_dir, levels,
                   season_length, engine, jobs, scheduler, quiet, encoding=None):
     """`forecast backtest --id-col`: every key backtested on its own."""
-
     if input is None:
         raise click.UsageError("--id-col backtests the keys of an INPUT file; give one")
     names = tuple(s.strip() for s in strategies.split(",") if s.strip())

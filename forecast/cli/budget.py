@@ -50,7 +50,6 @@ from forecast.planning.budget import budget, read_targets
 def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, targets_path, phase, strategy, window,
                levels, config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location):
     """Year-end projection, attainment, ahead/behind plan and the chance of meeting the target."""
-
     mine = user_files(input=input, config_path=config_path, regressors=regressors, targets_path=targets_path, db=db,
                       ledger=saved_ledger(save, ledger_location))
     check_table_output(output, mine)

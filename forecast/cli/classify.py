@@ -16,7 +16,6 @@ from forecast.config import load_config
 @friendly
 def classify_cmd(input, sheet, db, query, freq, encoding, config_path, output):
     """Fixed or fluctuating: trend and seasonal strength and the seasonal period of each line item."""
-
     check_table_output(output, user_files(input=input, config_path=config_path, db=db))
     data = load_input(input, sheet, db, query, freq, encoding)
     emit(classification_table(resolve_classes(data, load_config(config_path))), output)

@@ -97,7 +97,6 @@ def check_input_options(input, sheet, db, query, encoding) -> None:
 def user_files(*, input=None, config_path=None, regressors=None, targets_path=None, db=None,
                ledger: str | None = None) -> list[str]:
     """The user's files a command reads: none of them may be written by it."""
-
     return [p for p in (input, config_path, regressors, targets_path, sqlite_path(db), sqlite_path(ledger))
             if p and p != "-"]
 
@@ -113,7 +112,6 @@ def check_plot_output(path, protected, option: str = "--plot") -> None:
 def refuse_given(names: tuple[str, ...], why: str) -> None:
     """A usage error when any of these parameters was given on the command line: in this mode
     it would be ignored."""
-
     ctx = click.get_current_context()
     flags = {p.name: p.opts[0] if isinstance(p, click.Option) else p.human_readable_name for p in ctx.command.params}
     given = [flags[n] for n in names if ctx.get_parameter_source(n) in (ParameterSource.COMMANDLINE,
@@ -126,7 +124,6 @@ def refuse_given(names: tuple[str, ...], why: str) -> None:
 def saved_ledger(save: bool, location: str | None) -> str | None:
     if not save:
         return None
-
     return ledger_location(location)
 
 
@@ -187,7 +184,6 @@ def train_end_period(full, train_end: str) -> int:
 def read_regressors(path, freq):
     if not path:
         return None
-
     return read_user_regressors(read_table(path), freq)
 
 

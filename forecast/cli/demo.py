@@ -23,7 +23,6 @@ from forecast.sample import sample_path
 @friendly
 def demo(output_dir, jobs):
     """Forecast 2024 of the bundled sample city from data to 2023-12 and compare with its actuals."""
-
     check_output("--output-dir", output_dir, kinds=(), folder=True, written=("forecast.csv", "forecast.png"))
     path = sample_path("revenue_monthly.csv")
     out = Path(output_dir)

@@ -62,7 +62,6 @@ def show_cmd(ledger, run_id, output):
 @with_ledger
 def actuals_cmd(ledger, input, sheet, db, query, freq, encoding):
     """Load actuals from a revenue file (idempotent: a changed value becomes a new revision)."""
-
     data = load_input(input, sheet, db, query, freq, encoding)
     loaded = ledger.load_actuals(actual_rows(data), data.source)
     click.echo(f"{data.source}: {loaded} actuals in the ledger {ledger.shown}", err=True)

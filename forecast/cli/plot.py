@@ -31,7 +31,6 @@ def plot(input, sheet, db, query, freq, encoding, horizon, train_end, window, st
          ledger_location, run_ids, output, jobs):
     """Fan chart of history, forecast (80/95% bands) and actuals after --train-end; or, with
     --ledger, every archived forecast of a series against its actuals."""
-
     if ledger_location is not None:
         refuse_given(("input", "sheet", "db", "query", "freq", "encoding", "horizon", "train_end", "window",
                       "strategy", "config_path", "jobs"), "with --ledger (it draws archived forecasts)")

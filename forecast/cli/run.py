@@ -45,7 +45,6 @@ from forecast.temporal import default_aggregate, sum_to
 def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, strategy, levels, config_path,
         regressors, output, plot_path, aggregate, jobs, save, note, ledger_location):
     """Forecast every line item, both groups and the total."""
-
     mine = user_files(input=input, config_path=config_path, regressors=regressors, db=db,
                       ledger=saved_ledger(save, ledger_location))
     check_table_output(output, mine)

@@ -53,7 +53,6 @@ def _safe_url(url) -> str:
 
 def read_only_engine(url_text: str):
     """A SQLAlchemy engine that cannot write: read-only SQLite URI, or read-only transactions."""
-
     try:
         url = sa.engine.make_url(url_text)
     except sa.exc.ArgumentError:
@@ -92,7 +91,6 @@ def read_only_engine(url_text: str):
 
 def read_query(url_text: str, query: str) -> tuple[pd.DataFrame, str]:
     """The query's rows as text-or-number cells, and a source label without the password."""
-
     query = check_query(query)
     engine, url = read_only_engine(url_text)
     source = f"query on {_safe_url(sa.engine.make_url(url_text))}"

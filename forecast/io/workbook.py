@@ -37,7 +37,6 @@ def _not_a_workbook(path: Path, data: bytes) -> InputDataError:
 def workbook_table(path: Path, data: bytes, sheet: str | None):
     """The table of the sheet named `sheet`, else of the first sheet that holds one (a header
     row with a date column, or periods across); the error lists the sheets when none does."""
-
     if not data.startswith(b"PK"):
         raise _not_a_workbook(path, data)
     try:

@@ -31,7 +31,6 @@ CJK_FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "W
 def _style() -> dict:
     """DejaVu Sans, then the CJK fonts this machine has (matplotlib falls back along a list of
     concrete families, not along a generic one; a family it lacks would be logged every time)."""
-
     have = {f.name for f in font_manager.fontManager.ttflist}
     return {"font.family": ["DejaVu Sans", *[f for f in CJK_FONTS if f in have]], "axes.unicode_minus": False}
 
@@ -100,7 +99,6 @@ def plot_forecast(history: pd.Series, forecast: pd.DataFrame, *, actual: pd.Seri
 @_cjk
 def plot_result(data, result, *, actual_data=None, series: list[str] | None = None):
     """One panel per series (default: total and both groups) from a ForecastResult."""
-
     series = series or ["total", "group:fixed", "group:fluctuating"]
     groups = {c.component: c.group for c in result.classifications}
     history = aggregate_series(data, groups)
@@ -166,7 +164,6 @@ def plot_backtest_origins(bt, strategy: str, window: str, *, series: str = "tota
 
 def _history(bt, series: str) -> pd.Series:
     """History of a series by ordinal (groups as classified on the whole file)."""
-
     values = aggregate_series(bt.data, bt.groups, bt.groupings)[series]
     return pd.Series(values, index=np.arange(bt.data.first, bt.data.last + 1))
 
@@ -213,7 +210,6 @@ def plot_stacked_components(bt, origin: str, strategy: str, window: str, ax=None
 
 def figure_png(fig) -> bytes:
     """The figure as PNG bytes (for embedding in a report), then closed."""
-
     buf = io.BytesIO()
     with _rendering():
         fig.savefig(buf, format="png", dpi=90)

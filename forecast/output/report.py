@@ -234,7 +234,6 @@ BACKTEST_FILES = (*TABLE_FILES, "report.html", "report.md")
 def write_backtest(bt: BacktestResult, out_dir, *, report: bool = True) -> list[Path]:
     """Write forecasts.csv, metrics.csv, annual.csv, annual_metrics.csv, ranking.csv and (with
     `report`) report.html, report.md and report_files/ into `out_dir`, each atomically."""
-
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = []

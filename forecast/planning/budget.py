@@ -94,7 +94,6 @@ TARGET_HEADINGS = {"series": ("series", "项目", "名称", "收入项目"), "ta
 def read_targets(path) -> dict[str, float]:
     """A targets file: columns `series, target` (CSV or .xlsx; also headed 项目, 目标), one row
     per series."""
-
     raw = read_table(path)
     frame = raw.frame.rename(columns={c: key for key, names in TARGET_HEADINGS.items() for c in raw.frame.columns
                                       if folded(c) in names and key not in raw.frame.columns})

@@ -139,7 +139,6 @@ def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], hori
     adds up (see `hierarchy.forecast_hierarchy`), and write `output` (CSV); units that cannot be
     read go to OUTPUT.errors.csv and are left out of the sums, the backtest scores behind
     `method="auto"` to OUTPUT.reconcile.csv."""
-
     if horizon < 1:
         raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
     output = Path(output)
