@@ -14,7 +14,6 @@ forecasts).
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,8 +23,9 @@ from forecast.classification import Classification, classify, classify_series
 from forecast.config import Config
 from forecast.errors import ConfigError, InputDataError
 from forecast.models.intervals import path_offsets
+from forecast.progress import current, step
 from forecast.revenue import GROUPS, RevenueData
-from forecast.scale.engines import run_local
+from forecast.scale.engines import default_jobs, run_local
 from forecast.select import SeriesForecast, SeriesPlan, forecast_series, judgmental_forecast
 from forecast.strategies import STRATEGIES, TOTAL, group_name, grouping_series, plan, present_groupings
 
@@ -74,11 +74,14 @@ def _forecast_task(args) -> SeriesForecast:
 
 def map_tasks(tasks: list, jobs: int | None, progress=None) -> list[SeriesForecast]:
     """Run forecast tasks, over a process pool when it pays (jobs > 1 and several tasks).
-    `progress(n)` is called as tasks complete. BLAS is held to one thread either way, so the
+    `progress(n)` is called as tasks complete (else they count on the command's progress bar). BLAS is held to one thread either way, so the
     numbers do not depend on how many workers ran them."""
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(tasks)))
+    if progress is None:
+        step(f"fitting {len(tasks)} series", total=len(tasks))
+        progress = current()
+    workers = max(1, min(jobs or default_jobs(), len(tasks)))
     out = []
-    for fit in run_local(_forecast_task, tasks, workers, start_method=None):
+    for fit in run_local(_forecast_task, tasks, workers):
         out.append(fit)
         if progress is not None:
             progress(1)

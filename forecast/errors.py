@@ -16,3 +16,8 @@ class ConfigError(ForecastError):
 
 class ModelFitError(ForecastError):
     """A model could not be fitted to a series."""
+
+
+def one_line(text) -> str:
+    """A message on one line, as the CLI prints every error."""
+    return " ".join(str(text).split())

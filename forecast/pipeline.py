@@ -8,6 +8,7 @@ import pandas as pd
 from forecast.combine import ForecastResult, assemble, check_strategy, fit_all, needed_series, resolve_classes
 from forecast.config import Config, check_horizon
 from forecast.evaluate.backtest import choose_strategy
+from forecast.progress import current, step
 from forecast.regressors import check_regressors_cover
 from forecast.revenue import RevenueData
 
@@ -37,12 +38,15 @@ def run_forecast(data: RevenueData, horizon: int, *, config: Config | None = Non
     if regressors is not None:
         check_regressors_cover(regressors, data.first, data.last + horizon, data.freq, data.style,
                                "regressor file")
+    step("classifying line items")
     classes = resolve_classes(data, config, components)
     groups = {c.component: c.group for c in classes}
     scores = {}
     if strategy == "auto":
+        step("choosing the strategy by backtest")
         strategy, scores = choose_strategy(data, horizon, config=config, window=window, regressors=regressors,
-                                           jobs=jobs, components=components)
+                                           jobs=jobs, components=components, progress=current())
     fits = fit_all(data, classes, config, horizon, needed_series(strategy, groups, config.groupings),
                    window=window, user=regressors, jobs=jobs)
+    step("sampling joint paths")
     return assemble(data, strategy, fits, classes, config, horizon, levels, scores)

@@ -67,7 +67,7 @@ def test_a_dask_cluster_gives_the_same_forecasts_as_the_process_pool(units, tmp_
 
 @pytest.mark.slow
 def test_an_unreachable_scheduler_is_one_clear_error(units, tmp_path):
-    result = CliRunner().invoke(main, ["batch", str(units), "--id-col", "unit", "-h", "3", "--engine", "dask",
+    result = CliRunner().invoke(main, ["batch", str(units), "--id-col", "unit", "-H", "3", "--engine", "dask",
                                        "--scheduler", "tcp://127.0.0.1:9", "-o", str(tmp_path / "x.csv")])
     assert result.exit_code == 1
     assert "--scheduler tcp://127.0.0.1:9: cannot reach a Dask scheduler" in result.output

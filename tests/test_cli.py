@@ -48,14 +48,14 @@ def test_train_end_equals_cutting_the_file(sample, fast_config, tmp_path):
     frame = pd.read_csv(sample, dtype=str)
     frame[frame["date"] <= "2023-12"].to_csv(cut, index=False)
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
-    assert invoke("run", sample, "-h", 6, "--train-end", "2023-12", "--config", fast_config, "-o", a).exit_code == 0
-    assert invoke("run", cut, "-h", 6, "--config", fast_config, "-o", b).exit_code == 0
+    assert invoke("run", sample, "-H", 6, "--train-end", "2023-12", "--config", fast_config, "-o", a).exit_code == 0
+    assert invoke("run", cut, "-H", 6, "--config", fast_config, "-o", b).exit_code == 0
     pd.testing.assert_frame_equal(pd.read_csv(a), pd.read_csv(b))
 
 
 def test_levels_xlsx_and_json_outputs(sample, fast_config, tmp_path):
     xlsx, js = tmp_path / "fc.xlsx", tmp_path / "fc.json"
-    args = ["run", sample, "-h", 3, "--config", fast_config, "--level", 90]
+    args = ["run", sample, "-H", 3, "--config", fast_config, "--level", 90]
     assert invoke(*args, "-o", xlsx).exit_code == 0
     assert invoke(*args, "-o", js).exit_code == 0
     book = pd.read_excel(xlsx)
@@ -76,7 +76,7 @@ def test_wide_csv_and_database_inputs_give_the_same_forecast(sample, fast_config
     outs = []
     for i, source in enumerate([[sample], [wide_path], ["--db", f"sqlite:///{db}", "--query", "SELECT * FROM revenue"]]):
         out = tmp_path / f"o{i}.csv"
-        result = invoke("run", *source, "-h", 3, "--config", fast_config, "-o", out)
+        result = invoke("run", *source, "-H", 3, "--config", fast_config, "-o", out)
         assert result.exit_code == 0, result.output
         outs.append(pd.read_csv(out).set_index(["series", "date"]).sort_index())
     pd.testing.assert_frame_equal(outs[0], outs[1])
@@ -116,7 +116,7 @@ GOOD_HEAD = "date,component,value\n" + "".join(f"2023-{m:02d},a,{100 + m}\n" for
      .replace(",112\n", ",112,wobbly\n"), "'wobbly' is not a group"),
 ])
 def test_bad_input_exits_1_with_one_line(tmp_path, text, needle):
-    result = invoke("run", _bad(tmp_path, text), "-h", 3)
+    result = invoke("run", _bad(tmp_path, text), "-H", 3)
     assert result.exit_code == 1, result.output
     message = result.output.strip()
     assert len(message.splitlines()) == 1 and "Traceback" not in message
@@ -126,44 +126,44 @@ def test_bad_input_exits_1_with_one_line(tmp_path, text, needle):
 
 def test_bad_options_and_config(sample, tmp_path):
     cfg = _bad(tmp_path, "[forecast]\nwindw = 24\n", "c.toml")
-    r = invoke("run", sample, "-h", 3, "--config", cfg)
+    r = invoke("run", sample, "-H", 3, "--config", cfg)
     assert r.exit_code == 1 and "unknown key 'windw'" in r.output
     cfg = _bad(tmp_path, "[components.nope]\nmodel = 'ets'\n", "c2.toml")
-    r = invoke("run", sample, "-h", 3, "--config", cfg)
+    r = invoke("run", sample, "-H", 3, "--config", cfg)
     assert r.exit_code == 1 and "names no component" in r.output
-    r = invoke("run", sample, "-h", 3, "--train-end", "last year")
+    r = invoke("run", sample, "-H", 3, "--train-end", "last year")
     assert r.exit_code == 1 and "--train-end" in r.output
-    r = invoke("run", sample, "-h", 3, "--window", "two")
+    r = invoke("run", sample, "-H", 3, "--window", "two")
     assert r.exit_code == 1 and "window" in r.output
-    r = invoke("run", sample, "-h", 3, "--strategy", "by_brand")
+    r = invoke("run", sample, "-H", 3, "--strategy", "by_brand")
     assert r.exit_code == 1 and "strategy 'by_brand' is not known" in r.output
     cfg = _bad(tmp_path, "[groupings.by_brand]\nall = ['broadband']\n", "c3.toml")
-    r = invoke("run", sample, "-h", 3, "--strategy", "by_brand", "--config", cfg)
+    r = invoke("run", sample, "-H", 3, "--strategy", "by_brand", "--config", cfg)
     assert r.exit_code == 1 and "'rental_new_services' is in no group" in r.output
     assert invoke("run", sample).exit_code == 2  # missing --horizon is a usage error
-    assert invoke("run", tmp_path / "missing.csv", "-h", 3).exit_code == 1
+    assert invoke("run", tmp_path / "missing.csv", "-H", 3).exit_code == 1
 
 
 def test_regressors_must_cover_the_horizon(sample, fast_config, tmp_path):
     months = pd.period_range("2017-01", "2024-06", freq="M").strftime("%Y-%m")
     reg = tmp_path / "reg.csv"
     pd.DataFrame({"date": months, "promo": np.arange(len(months)) % 5}).to_csv(reg, index=False)
-    r = invoke("run", sample, "-h", 3, "--train-end", "2024-06", "--regressors", reg, "--config", fast_config)
+    r = invoke("run", sample, "-H", 3, "--train-end", "2024-06", "--regressors", reg, "--config", fast_config)
     assert r.exit_code == 1 and "future values must be known" in r.output
     out = tmp_path / "fc.csv"
-    r = invoke("run", sample, "-h", 3, "--train-end", "2024-03", "--regressors", reg, "--config", fast_config, "-o", out)
+    r = invoke("run", sample, "-H", 3, "--train-end", "2024-03", "--regressors", reg, "--config", fast_config, "-o", out)
     assert r.exit_code == 0, r.output
 
 
 def test_failed_write_leaves_no_file(sample, fast_config, tmp_path):
-    r = invoke("run", sample, "-h", 3, "--config", fast_config, "-o", tmp_path / "nodir" / "fc.csv")
+    r = invoke("run", sample, "-H", 3, "--config", fast_config, "-o", tmp_path / "nodir" / "fc.csv")
     assert r.exit_code == 1 and "does not exist" in r.output
     assert not (tmp_path / "nodir").exists()
 
 
 def test_plot_command_writes_an_image(sample, fast_config, tmp_path):
     out = tmp_path / "fan.png"
-    r = invoke("plot", sample, "-h", 12, "--train-end", "2023-12", "--config", fast_config, "--series", "total",
+    r = invoke("plot", sample, "-H", 12, "--train-end", "2023-12", "--config", fast_config, "--series", "total",
                "--series", "mobile_data", "-o", out)
     assert r.exit_code == 0, r.output
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -198,7 +198,7 @@ def test_output_dash_writes_csv_to_stdout(sample, fast_config, tmp_path, monkeyp
     import io
 
     monkeypatch.chdir(tmp_path)
-    result = CliRunner().invoke(main, ["run", str(sample), "-h", "2", "--config", str(fast_config), "-o", "-"])
+    result = CliRunner().invoke(main, ["run", str(sample), "-H", "2", "--config", str(fast_config), "-o", "-"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(io.StringIO(result.stdout))
     assert list(table.columns) == CONTRACT and len(table) == 2 * 9

@@ -86,7 +86,7 @@ def test_the_engine_itself_refuses_writes_that_pass_the_query_check(database, mo
 def test_cli_refuses_a_write_with_one_line(database):
     url, state = database
     before = state()
-    result = invoke("run", "--db", url, "--query", "DROP TABLE revenue", "-h", 3)
+    result = invoke("run", "--db", url, "--query", "DROP TABLE revenue", "-H", 3)
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert "only a query" in result.output
     assert state() == before

@@ -120,7 +120,7 @@ def test_a_unit_with_two_parents_or_a_missing_level_is_one_clear_line(units_file
     runner = CliRunner()
     for path, hierarchy, message in ((bad, "county,city", "row 7: unit 'u0' belongs to county 'east' and 'west'"),
                                      (units_file, "county,region", "no column 'region' for --hierarchy")):
-        result = runner.invoke(main, ["batch", str(path), "--id-col", "unit", "-h", "3", "--hierarchy", hierarchy,
+        result = runner.invoke(main, ["batch", str(path), "--id-col", "unit", "-H", "3", "--hierarchy", hierarchy,
                                       "--reconcile", "bottom_up", "--quiet", "-o", str(tmp_path / "x.csv")])
         assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
         assert not (tmp_path / "x.csv").exists()
@@ -133,7 +133,7 @@ def test_an_unreadable_unit_is_reported_and_left_out_of_the_sums(units_file, tmp
     path = tmp_path / "one_bad.csv"
     frame.to_csv(path, index=False)
     out = tmp_path / "h.csv"
-    result = CliRunner().invoke(main, ["batch", str(path), "--id-col", "unit", "-h", "3", "--hierarchy", "county,city",
+    result = CliRunner().invoke(main, ["batch", str(path), "--id-col", "unit", "-H", "3", "--hierarchy", "county,city",
                                        "--reconcile", "bottom_up", "--jobs", "1", "--quiet", "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "1 unit(s) could not be read" in result.output

@@ -341,7 +341,7 @@ def test_cli_ledger_mistakes_get_one_line(args, code, message, sample, fast_conf
     monkeypatch.setenv("FORECAST_LEDGER", str(tmp_path / "l.sqlite"))
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
-    saved = runner.invoke(main, ["run", str(sample), "-h", "12", "--train-end", "2023-12", "--save",
+    saved = runner.invoke(main, ["run", str(sample), "-H", "12", "--train-end", "2023-12", "--save",
                                  "--config", str(fast_config)])
     assert saved.exit_code == 0, saved.output
     done = runner.invoke(main, args)
@@ -351,7 +351,7 @@ def test_cli_ledger_mistakes_get_one_line(args, code, message, sample, fast_conf
 
 
 def test_note_without_save_is_a_usage_error(sample):
-    done = CliRunner().invoke(main, ["run", str(sample), "-h", "3", "--note", "x"])
+    done = CliRunner().invoke(main, ["run", str(sample), "-H", "3", "--note", "x"])
     assert done.exit_code == 2 and "add --save" in done.output
 
 

@@ -33,18 +33,18 @@ def one_line_error(result, code=1):
 
 
 @pytest.mark.parametrize("make_args", [
-    lambda d: ["run", d / "revenue.csv", "-h", 3, "-o", d / "revenue.csv"],
-    lambda d: ["run", d / "revenue.csv", "-h", 3, "--plot", d / "revenue.csv"],
-    lambda d: ["run", d / "revenue.csv", "-h", 3, "--config", d / "fast.toml", "-o", d / "fast.toml"],
-    lambda d: ["run", d / "fc.month.csv", "-h", 3, "-o", d / "fc.csv"],  # STEM.month.csv would be written
+    lambda d: ["run", d / "revenue.csv", "-H", 3, "-o", d / "revenue.csv"],
+    lambda d: ["run", d / "revenue.csv", "-H", 3, "--plot", d / "revenue.csv"],
+    lambda d: ["run", d / "revenue.csv", "-H", 3, "--config", d / "fast.toml", "-o", d / "fast.toml"],
+    lambda d: ["run", d / "fc.month.csv", "-H", 3, "-o", d / "fc.csv"],  # STEM.month.csv would be written
     lambda d: ["budget", d / "revenue.csv", "--year", 2024, "--targets", d / "t.csv", "-o", d / "t.csv"],
-    lambda d: ["run", d / "revenue.csv", "-h", 3, "--save", "--ledger", d / "l.sqlite", "-o", d / "l.sqlite"],
+    lambda d: ["run", d / "revenue.csv", "-H", 3, "--save", "--ledger", d / "l.sqlite", "-o", d / "l.sqlite"],
     lambda d: ["classify", d / "revenue.csv", "-o", d / "REVENUE.csv" if (d / "REVENUE.csv").exists() else
                d / "revenue.csv"],
-    lambda d: ["batch", d / "units.csv", "--id-col", "unit", "-h", 3, "-o", d / "units.csv"],
-    lambda d: ["backtest", d / "metrics.csv", "-h", 3, "-o", d],
+    lambda d: ["batch", d / "units.csv", "--id-col", "unit", "-H", 3, "-o", d / "units.csv"],
+    lambda d: ["backtest", d / "metrics.csv", "-H", 3, "-o", d],
     lambda d: ["ledger", "list", "--ledger", d / "l.sqlite", "-o", d / "l.sqlite"],
-    lambda d: ["run", "--db", f"sqlite:///{d / 'r.db'}", "--query", "SELECT * FROM revenue", "-h", 3, "-o",
+    lambda d: ["run", "--db", f"sqlite:///{d / 'r.db'}", "--query", "SELECT * FROM revenue", "-H", 3, "-o",
                d / "r.db"],
 ], ids=["output=input", "plot=input", "output=config", "beside-output=input", "output=targets",
         "output=ledger", "classify", "batch", "backtest-dir", "ledger-list", "output=sqlite"])
@@ -72,12 +72,12 @@ def test_an_output_never_overwrites_what_the_run_reads(tmp_path, fast_config, ma
     (["-o", "{d}/missing/fc.csv"], "does not exist; create it first", 1),
     (["-o", "/proc/fc.csv"], "nothing written", 1),
     (["--train-end", "2031-01"], "after the data's last period 2024-12", 1),
-    (["-h", "400"], "more than 10 years (120 months)", 1),
-    (["-h", "100000"], "not in the range", 2),
+    (["-H", "400"], "more than 10 years (120 months)", 1),
+    (["-H", "100000"], "not in the range", 2),
 ])
 def test_run_refuses_what_it_cannot_do_before_fitting(sample, tmp_path, extra, needle, code):
     args = [a.format(d=tmp_path) if isinstance(a, str) else a for a in extra]
-    horizon = [] if "-h" in args else ["-h", 3]
+    horizon = [] if "-H" in args else ["-H", 3]
     start = time.perf_counter()
     result = invoke("run", sample, *horizon, *args)
     assert result.exit_code == code, result.output
@@ -97,22 +97,22 @@ def test_a_failure_after_the_first_output_leaves_every_file_as_it_was(sample, fa
         raise RuntimeError("the plotting library failed")
 
     monkeypatch.setattr(forecast.cli.run, "plot_result", broken)
-    result = invoke("run", sample, "-h", 3, "--config", fast_config, "-o", out, "--plot", fig)
+    result = invoke("run", sample, "-H", 3, "--config", fast_config, "-o", out, "--plot", fig)
     assert "unexpected RuntimeError" in one_line_error(result) and "nothing written" in result.output
     assert fingerprint(tmp_path) == before
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["backtest", "{s}", "-h", 3, "-o", "{d}/bt", "--id-col", "unit", "--config", "{c}"], "--config does not apply"),
-    (["backtest", "{s}", "-h", 3, "-o", "{d}/bt", "--engine", "dask"], "--engine does not apply without --id-col"),
-    (["backtest", "{s}", "-h", 3, "-o", "{d}/bt", "--season-length", 12], "--season-length does not apply"),
-    (["batch", "{u}", "--id-col", "unit", "-h", 3, "-o", "{d}/b.csv", "--reconcile", "bottom_up"],
+    (["backtest", "{s}", "-H", 3, "-o", "{d}/bt", "--id-col", "unit", "--config", "{c}"], "--config does not apply"),
+    (["backtest", "{s}", "-H", 3, "-o", "{d}/bt", "--engine", "dask"], "--engine does not apply without --id-col"),
+    (["backtest", "{s}", "-H", 3, "-o", "{d}/bt", "--season-length", 12], "--season-length does not apply"),
+    (["batch", "{u}", "--id-col", "unit", "-H", 3, "-o", "{d}/b.csv", "--reconcile", "bottom_up"],
      "--reconcile does not apply without --hierarchy"),
-    (["batch", "{u}", "--id-col", "unit", "-h", 3, "-o", "{d}/b.csv", "--scheduler", "tcp://127.0.0.1:1"],
+    (["batch", "{u}", "--id-col", "unit", "-H", 3, "-o", "{d}/b.csv", "--scheduler", "tcp://127.0.0.1:1"],
      "--scheduler goes with --engine dask"),
-    (["run", "{s}", "-h", 3, "--db", "sqlite:///x.db", "--query", "SELECT 1"], "not both"),
-    (["run", "{s}", "-h", 3, "--sheet", "Data"], "--sheet 'Data' is for .xlsx input"),
-    (["plot", "{s}", "-h", 3, "-o", "{d}/p.png", "--run", 1], "--run does not apply without --ledger"),
+    (["run", "{s}", "-H", 3, "--db", "sqlite:///x.db", "--query", "SELECT 1"], "not both"),
+    (["run", "{s}", "-H", 3, "--sheet", "Data"], "--sheet 'Data' is for .xlsx input"),
+    (["plot", "{s}", "-H", 3, "-o", "{d}/p.png", "--run", 1], "--run does not apply without --ledger"),
     (["plot", "{s}", "--ledger", "{d}/l.sqlite", "--series", "total", "-o", "{d}/p.png"], "INPUT does not apply"),
     (["budget", "{s}", "--year", 2024, "--target", 1, "--plot-series", "total"], "--plot-series does not apply"),
 ])
@@ -139,9 +139,9 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("name", list(BAD_FILES))
 @pytest.mark.parametrize("command", [
-    ["run", "{f}", "-h", 3], ["classify", "{f}"], ["budget", "{f}", "--year", 2024, "--target", 100],
-    ["backtest", "{f}", "-h", 3, "-o", "{d}/bt"], ["plot", "{f}", "-h", 3, "-o", "{d}/p.png"],
-    ["batch", "{f}", "--id-col", "unit", "-h", 3, "-o", "{d}/b.csv"], ["ledger", "actuals", "{f}", "--ledger",
+    ["run", "{f}", "-H", 3], ["classify", "{f}"], ["budget", "{f}", "--year", 2024, "--target", 100],
+    ["backtest", "{f}", "-H", 3, "-o", "{d}/bt"], ["plot", "{f}", "-H", 3, "-o", "{d}/p.png"],
+    ["batch", "{f}", "--id-col", "unit", "-H", 3, "-o", "{d}/b.csv"], ["ledger", "actuals", "{f}", "--ledger",
                                                                         "{d}/l.sqlite"],
 ], ids=lambda c: c[0] if isinstance(c, list) and c[0] != "ledger" else "ledger-actuals")
 def test_no_command_ends_in_a_traceback_on_a_bad_file(tmp_path, name, command):
@@ -178,7 +178,7 @@ def test_ctrl_c_at_any_moment_exits_130_and_writes_nothing(tmp_path, after, grou
     shutil.copy(SAMPLE, tmp_path / "revenue.csv")
     (tmp_path / "fc.csv").write_text("the user's old forecast\n")
     before = fingerprint(tmp_path)
-    code, err = _interrupt(["run", "revenue.csv", "-h", 12, "--jobs", 2, "-o", "fc.csv", "--plot", "fc.png"],
+    code, err = _interrupt(["run", "revenue.csv", "-H", 12, "--jobs", 2, "-o", "fc.csv", "--plot", "fc.png"],
                            tmp_path, after, group)
     if code == 0:
         pytest.skip("the run finished before the interrupt")  # a fast machine; nothing to check

@@ -5,6 +5,7 @@ import click
 
 from forecast.cli.batch import backtest_keys
 from forecast.cli.common import (
+    examples,
     friendly,
     input_options,
     load_input,
@@ -20,9 +21,12 @@ from forecast.output.report import BACKTEST_FILES, write_backtest
 from forecast.progress import Progress
 
 
-@click.command()
+@click.command(epilog=examples(
+    "forecast backtest data/revenue_monthly.csv -H 12 --window 24 --origins 12 -o bt",
+    "forecast backtest data/revenue_monthly.csv -H 12 --window 12,24,36,all --criterion annual -o bt",
+    "forecast backtest units.csv --id-col unit -H 6 --origins 6 -o bt_units"))
 @input_options
-@click.option("--horizon", "-h", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods forecast from each origin.")
+@click.option("--horizon", "-H", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods forecast from each origin.")
 @click.option("--window", default="24", show_default=True,
               help="Training window in periods, 'all', 'auto', or a list to compare, e.g. 12,24,36,all.")
 @click.option("--origins", type=click.IntRange(min=1), default=12, show_default=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from forecast.cli.common import friendly, refuse_given, user_files
+from forecast.cli.common import examples, friendly, refuse_given, user_files
 from forecast.config import MAX_HORIZON
 from forecast.io.files import read_table
 from forecast.io.paths import check_output
@@ -13,10 +13,13 @@ from forecast.scale.batch import batch, batch_hierarchy
 from forecast.scale.keyed_backtest import batch_backtest
 
 
-@click.command("batch")
+@click.command("batch", epilog=examples(
+    "forecast batch units.csv --id-col unit -H 12 -o fc.csv",
+    "forecast batch branches.csv --id-col unit --hierarchy county,city -H 12 -o fc.csv",
+    "forecast batch units.csv --id-col unit -H 12 --engine dask --scheduler tcp://HOST:8786 -o fc.csv"))
 @click.argument("input", type=click.Path(dir_okay=False))
 @click.option("--id-col", required=True, help="Column that names each business unit (key), e.g. unit.")
-@click.option("--horizon", "-h", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods to forecast.")
+@click.option("--horizon", "-H", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods to forecast.")
 @click.option("--season-length", type=click.IntRange(min=2),
               help="Seasonal period to look for in single-series keys, e.g. 12 (kept only where the data show it).")
 @click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,

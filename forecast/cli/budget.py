@@ -8,6 +8,7 @@ from forecast.cli.common import (
     check_table_output,
     emit,
     emit_tables,
+    examples,
     friendly,
     input_options,
     load_input,
@@ -16,6 +17,7 @@ from forecast.cli.common import (
     read_regressors,
     refuse_given,
     saved_ledger,
+    shows_steps,
     user_files,
 )
 from forecast.cli.save import open_for_save, save_options, save_run
@@ -25,7 +27,10 @@ from forecast.output.plot import budget_figure, save_figure
 from forecast.planning.budget import budget, read_targets
 
 
-@click.command("budget")
+@click.command("budget", epilog=examples(
+    "forecast budget data/revenue_monthly.csv --year 2024 --as-of 2024-05 --target 158000",
+    "forecast budget data/revenue_monthly.csv --year 2024 --targets targets.csv -o budget.xlsx --plot budget.png",
+    "forecast budget data/revenue_monthly.csv --year 2025 --as-of 2024-12 --target 165000 --save --note 'Dec plan'"))
 @input_options
 @click.option("--year", type=int, required=True, help="The budget year, e.g. 2024.")
 @click.option("--as-of", "as_of", help="Last period with actuals to use (default: the data's last period), e.g. "
@@ -46,6 +51,7 @@ from forecast.planning.budget import budget, read_targets
 @click.option("--plot-series", default="total", show_default=True, help="Series drawn by --plot.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @save_options
+@shows_steps
 @friendly
 def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, targets_path, phase, strategy, window,
                levels, config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location):

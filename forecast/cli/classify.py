@@ -4,12 +4,14 @@ from __future__ import annotations
 import click
 
 from forecast.classification import classification_table
-from forecast.cli.common import check_table_output, emit, friendly, input_options, load_input, user_files
+from forecast.cli.common import check_table_output, emit, examples, friendly, input_options, load_input, user_files
 from forecast.combine import resolve_classes
 from forecast.config import load_config
 
 
-@click.command("classify")
+@click.command("classify", epilog=examples(
+    "forecast classify data/revenue_monthly.csv",
+    "forecast classify export_gbk.csv -o classes.xlsx"))
 @input_options
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config with group overrides.")
 @click.option("--output", "-o", help="Write the table (.csv, .xlsx or .json); else print it.")

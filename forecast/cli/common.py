@@ -14,10 +14,11 @@ from forecast import load
 from forecast.calendar import FREQUENCIES as FREQS
 from forecast.cli.interrupts import was_interrupted
 from forecast.config import parse_window
-from forecast.errors import ForecastError, InputDataError
+from forecast.errors import ForecastError, InputDataError, one_line
 from forecast.io.files import all_or_nothing, read_table, write_table, write_tables
 from forecast.io.paths import STDOUT, TABLE_SUFFIXES, check_output, plot_suffixes, sqlite_path
 from forecast.planning.ledger.location import ledger_location
+from forecast.progress import reporting, step
 from forecast.regressors import read_user_regressors
 
 
@@ -26,10 +27,6 @@ class Interrupted(click.ClickException):
 
     def __init__(self):
         super().__init__("interrupted; nothing written")
-
-
-def one_line(text: str) -> str:
-    return " ".join(str(text).split())
 
 
 def friendly(fn):
@@ -64,6 +61,11 @@ def friendly(fn):
     return wrapper
 
 
+def examples(*lines: str) -> str:
+    """A command's help epilog: example command lines, kept as written (click's \\b)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def input_options(fn):
     for option in reversed([
         click.argument("input", required=False, type=click.Path(dir_okay=False)),
@@ -77,8 +79,20 @@ def input_options(fn):
     return fn
 
 
+def shows_steps(fn):
+    """`--quiet/-q`, and otherwise the command's steps (a bar where they count series) on
+    stderr when it is a terminal."""
+    @functools.wraps(fn)
+    def wrapper(*args, quiet=False, **kwargs):
+        with reporting(quiet=quiet):
+            return fn(*args, **kwargs)
+    return click.option("--quiet", "-q", is_flag=True, help="No progress on stderr (shown only on a terminal).")(
+        wrapper)
+
+
 def load_input(input, sheet, db, query, freq, encoding=None):
     check_input_options(input, sheet, db, query, encoding)
+    step(f"reading {'the query' if db else input}")
     return load(input, sheet=sheet, db=db, query=query, freq=freq, encoding=encoding)
 
 
@@ -147,6 +161,7 @@ def emit(table: pd.DataFrame, output: str | None) -> None:
 def emit_tables(tables: dict[str, pd.DataFrame], output: str | None) -> None:
     """The first table as `emit` does; the others beside it (or below it, titled, on stdout).
     With `-o -` only the first goes to stdout as CSV, so that it stays one CSV."""
+    step("writing")
     if output == STDOUT:
         emit(next(iter(tables.values())), STDOUT)
         if len(tables) > 1:

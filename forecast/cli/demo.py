@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from forecast import load
-from forecast.cli.common import emit, friendly
+from forecast.cli.common import emit, examples, friendly
 from forecast.combine import aggregate_series
 from forecast.io.files import write_table
 from forecast.io.paths import check_output
@@ -17,7 +17,9 @@ from forecast.pipeline import run_forecast
 from forecast.sample import sample_path
 
 
-@click.command()
+@click.command(epilog=examples(
+    "forecast demo",
+    "forecast demo --output-dir /tmp/demo"))
 @click.option("--output-dir", default="demo_output", show_default=True, help="Where to write the demo's files.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @friendly

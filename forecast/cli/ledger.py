@@ -6,7 +6,16 @@ import functools
 
 import click
 
-from forecast.cli.common import check_table_output, emit, emit_tables, friendly, input_options, load_input, user_files
+from forecast.cli.common import (
+    check_table_output,
+    emit,
+    emit_tables,
+    examples,
+    friendly,
+    input_options,
+    load_input,
+    user_files,
+)
 from forecast.cli.save import ledger_option
 from forecast.planning.ledger import Ledger, actual_rows
 from forecast.planning.ledger.location import ledger_location as location_of
@@ -24,12 +33,15 @@ def with_ledger(fn):
     return wrapper
 
 
-@click.group("ledger")
+@click.group("ledger", epilog=examples(
+    "forecast run data/revenue_monthly.csv -H 12 --train-end 2023-12 --save --note 'Jan budget'",
+    "forecast ledger actuals data/revenue_monthly.csv",
+    "forecast ledger accuracy -o accuracy.xlsx"))
 def ledger_group():
     """Archived forecasts: list, show, load actuals, override, accuracy by lead time."""
 
 
-@ledger_group.command("list")
+@ledger_group.command("list", epilog=examples("forecast ledger list", "forecast ledger list --ledger runs.sqlite -o runs.csv"))
 @ledger_option
 @click.option("--output", "-o", help="Write the table (.csv, .xlsx or .json); else print it.")
 @friendly
@@ -43,7 +55,7 @@ def list_cmd(ledger, output):
     emit(runs, output)
 
 
-@ledger_group.command("show")
+@ledger_group.command("show", epilog=examples("forecast ledger show 3", "forecast ledger show 3 -o run3.xlsx"))
 @click.argument("run_id", metavar="RUN", type=int)
 @ledger_option
 @click.option("--output", "-o", help="Write the tables (.xlsx: one sheet each; .csv: STEM.models.csv ... beside it).")
@@ -55,7 +67,9 @@ def show_cmd(ledger, run_id, output):
     emit_tables(tables, output)
 
 
-@ledger_group.command("actuals")
+@ledger_group.command("actuals", epilog=examples(
+    "forecast ledger actuals data/revenue_monthly.csv",
+    "forecast ledger actuals june.xlsx --ledger postgresql://user@host/forecasts"))
 @input_options
 @ledger_option
 @friendly
@@ -67,7 +81,8 @@ def actuals_cmd(ledger, input, sheet, db, query, freq, encoding):
     click.echo(f"{data.source}: {loaded} actuals in the ledger {ledger.shown}", err=True)
 
 
-@ledger_group.command("override")
+@ledger_group.command("override", epilog=examples(
+    "forecast ledger override 3 --series broadband --date 2024-03 --value 3300 --comment 'price rise in March'"))
 @click.argument("run_id", metavar="RUN", type=int)
 @click.option("--series", required=True, help="Series of the run, e.g. broadband or total.")
 @click.option("--date", "date", required=True, help="Forecast period, written as in the run (e.g. 2024-03).")
@@ -86,7 +101,8 @@ def override_cmd(ledger, run_id, series, date, value, comment):
     click.echo(f"run {run_id}: {series} {date} (lead {lead}) adjusted to {amount:,.2f}", err=True)
 
 
-@ledger_group.command("accuracy")
+@ledger_group.command("accuracy", epilog=examples(
+    "forecast ledger accuracy", "forecast ledger accuracy --series total -o accuracy.xlsx"))
 @ledger_option
 @click.option("--series", "series", multiple=True, help="Only these series (repeatable).")
 @click.option("--output", "-o", help="Write the tables (.xlsx: one sheet each; .csv: STEM.by_lead.csv and "

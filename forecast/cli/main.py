@@ -8,6 +8,8 @@ from importlib import import_module
 
 import click
 
+from forecast.scale.engines import spawn_is_safe
+
 COMMANDS = {
     "run": "forecast.cli.run:run",
     "classify": "forecast.cli.classify:classify_cmd",
@@ -33,7 +35,8 @@ class LazyGroup(click.Group):
         return getattr(import_module(module), attribute)
 
 
-@click.group(cls=LazyGroup)
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="telecom-revenue-forecast")
 def main():
     """Revenue forecasting for budget analysts: split, model, recombine, backtest."""
+    spawn_is_safe()  # the installed command's main module is guarded

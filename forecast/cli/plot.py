@@ -3,7 +3,15 @@ from __future__ import annotations
 
 import click
 
-from forecast.cli.common import check_plot_output, friendly, input_options, refuse_given, user_files
+from forecast.cli.common import (
+    check_plot_output,
+    examples,
+    friendly,
+    input_options,
+    refuse_given,
+    shows_steps,
+    user_files,
+)
 from forecast.cli.run import run_input
 from forecast.config import MAX_HORIZON
 from forecast.errors import InputDataError
@@ -12,9 +20,12 @@ from forecast.planning.ledger import Ledger
 from forecast.planning.ledger.location import ledger_location
 
 
-@click.command()
+@click.command(epilog=examples(
+    "forecast plot data/revenue_monthly.csv -H 12 --train-end 2023-12 -o fan.png",
+    "forecast plot data/revenue_monthly.csv -H 12 --series total --series mobile_data -o fan.svg",
+    "forecast plot --ledger --series total -o vintages.png"))
 @input_options
-@click.option("--horizon", "-h", type=click.IntRange(1, MAX_HORIZON), help="Periods to forecast (not with --ledger).")
+@click.option("--horizon", "-H", type=click.IntRange(1, MAX_HORIZON), help="Periods to forecast (not with --ledger).")
 @click.option("--train-end", help="Use data up to this period; later data are drawn as actuals.")
 @click.option("--window", help="Fit on the last N periods ('all' = all history).")
 @click.option("--strategy", help="auto, direct, split, components, or a grouping from the config.")
@@ -26,6 +37,7 @@ from forecast.planning.ledger.location import ledger_location
 @click.option("--run", "run_ids", type=int, multiple=True, help="With --ledger: only these runs (repeatable).")
 @click.option("--output", "-o", required=True, help="Image file (.png, .svg, .pdf).")
 @click.option("--jobs", type=click.IntRange(min=1))
+@shows_steps
 @friendly
 def plot(input, sheet, db, query, freq, encoding, horizon, train_end, window, strategy, series, config_path,
          ledger_location, run_ids, output, jobs):

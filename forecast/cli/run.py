@@ -7,6 +7,7 @@ from forecast.cli.common import (
     check_plot_output,
     check_table_output,
     emit_tables,
+    examples,
     friendly,
     input_options,
     load_input,
@@ -14,6 +15,7 @@ from forecast.cli.common import (
     parse_window_option,
     read_regressors,
     saved_ledger,
+    shows_steps,
     train_end_period,
     user_files,
 )
@@ -24,9 +26,12 @@ from forecast.pipeline import run_forecast
 from forecast.temporal import default_aggregate, sum_to
 
 
-@click.command()
+@click.command(epilog=examples(
+    "forecast run data/revenue_monthly.csv -H 12 -o fc.csv",
+    "forecast run export.xlsx -H 12 --train-end 2023-12 --strategy auto -o fc.xlsx --plot fan.png",
+    "cat data/revenue_monthly.csv | forecast run - -H 6 -o - > fc.csv"))
 @input_options
-@click.option("--horizon", "-h", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods to forecast.")
+@click.option("--horizon", "-H", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods to forecast.")
 @click.option("--train-end", help="Use data up to this period only (e.g. 2023-12); forecast from the next.")
 @click.option("--window", help="Fit on the last N periods ('all' = all history; default: chosen per series).")
 @click.option("--strategy", help="auto, direct, split, components, or a grouping from the config "
@@ -41,6 +46,7 @@ from forecast.temporal import default_aggregate, sum_to
               "for dekad data, else none). Written beside --output as STEM.month.csv (a sheet in .xlsx).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @save_options
+@shows_steps
 @friendly
 def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, strategy, levels, config_path,
         regressors, output, plot_path, aggregate, jobs, save, note, ledger_location):

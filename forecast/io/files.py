@@ -7,9 +7,11 @@ temporary file beside the target and rename it, so a failed run never leaves hal
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import stat
+import sys
 import tempfile
 import tomllib
 from contextvars import ContextVar
@@ -19,8 +21,10 @@ import pandas as pd
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from forecast.errors import InputDataError
+from forecast.errors import InputDataError, one_line
 from forecast.io.database import read_query
+from forecast.io.frames import frame_table
+from forecast.io.paths import STDIN
 from forecast.io.sniff import RawTable, decode, delimiter_of, read_delimited
 from forecast.io.workbook import workbook_table
 from forecast.names import rename_headers
@@ -45,6 +49,14 @@ def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = Non
                         row_word="result row")
     if path is None:
         raise InputDataError("no input: give a CSV or .xlsx file, or --db URL --query SQL")
+    if str(path) == STDIN:
+        data = sys.stdin.buffer.read()
+        if not data.strip():
+            raise InputDataError("<stdin>: nothing was piped in; pipe a CSV, e.g. `cat revenue.csv | forecast run - ...`")
+        if sheet is not None:
+            raise InputDataError("--sheet is for .xlsx input, and standard input is read as CSV; leave --sheet out")
+        text = decode(data, "<stdin>", encoding)
+        return read_delimited(text, "<stdin>", delimiter_of(text))
     path = Path(path)
     source = str(path)
     if not path.exists():
@@ -63,11 +75,26 @@ def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = Non
         raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows")
     if suffix in (".xlsx", ".xlsm"):
         return workbook_table(path, data, sheet)
+    if suffix == ".parquet":
+        return _parquet_table(path, data, sheet, encoding)
     if sheet is not None:
         raise InputDataError(f"--sheet {sheet!r} is for .xlsx input, and {source} is not a workbook; "
                              "leave --sheet out")
     text = decode(data, source, encoding)
     return read_delimited(text, source, delimiter_of(text))
+
+
+def _parquet_table(path: Path, data: bytes, sheet, encoding) -> RawTable:
+    if sheet is not None or encoding is not None:
+        raise InputDataError(f"{path}: --sheet and --encoding are for workbooks and CSV, not Parquet; leave them out")
+    if not data.startswith(b"PAR1"):
+        raise InputDataError(f"{path}: is not a Parquet file although it is named so; rename it to its real "
+                             "format (.csv, .xlsx) or export Parquet again")
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise InputDataError(f"{path}: cannot be read as Parquet ({one_line(exc)[:200]}); export it again") from None
+    return frame_table(frame, source=str(path))
 
 
 def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str = "forecast") -> None:
@@ -76,8 +103,8 @@ def write_table(frame: pd.DataFrame, path: str | os.PathLike, *, sheet_name: str
 
 
 def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> list[Path]:
-    """Write named tables: an .xlsx gets one sheet per table; CSV and JSON write the first table
-    to `path` and each other one beside it as `STEM.NAME.csv`. Each file is written atomically.
+    """Write named tables: an .xlsx gets one sheet per table; CSV, JSON and Parquet write the
+    first table to `path` and each other one beside it as `STEM.NAME.SUFFIX`. Each file is written atomically.
     Returns the paths written."""
     path = Path(path)
     suffix = path.suffix.lower()
@@ -87,7 +114,9 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> li
     written = []
     for i, (name, frame) in enumerate(tables.items()):
         target = path if i == 0 else path.with_name(f"{path.stem}.{name}{path.suffix}")
-        if suffix == ".json":
+        if suffix == ".parquet":
+            atomic_write(target, lambda tmp, f=frame: f.to_parquet(tmp, index=False))
+        elif suffix == ".json":
             atomic_write(target, lambda tmp, f=frame: f.to_json(tmp, orient="records", indent=1, double_precision=15))
         else:
             atomic_write(target, lambda tmp, f=frame: f.to_csv(tmp, index=False, lineterminator="\n"))

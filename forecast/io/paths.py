@@ -14,8 +14,9 @@ from matplotlib.backend_bases import FigureCanvasBase
 
 from forecast.errors import ConfigError
 
-TABLE_SUFFIXES = (".csv", ".xlsx", ".json")
-STDOUT = "-"
+TABLE_SUFFIXES = (".csv", ".xlsx", ".json", ".parquet")
+STDOUT = "-"  # as --output: CSV to standard output
+STDIN = "-"  # as INPUT: CSV from standard input
 
 
 def plot_suffixes() -> tuple[str, ...]:

@@ -13,6 +13,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from typing import TypeVar
@@ -58,6 +59,32 @@ def one_blas_thread_per_worker():
                 os.environ[name] = value
 
 
+_SPAWN_IS_SAFE = False
+
+
+def spawn_is_safe() -> None:
+    """Say that the main module is guarded (`forecast`'s own command line is), so that worker
+    processes may be spawned by default on platforms without fork."""
+    global _SPAWN_IS_SAFE
+    _SPAWN_IS_SAFE = True
+
+
+def start_method() -> str:
+    """fork on Linux (no re-import per worker, nothing re-run); spawn elsewhere (macOS and
+    Windows, where fork is unsafe or missing)."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def default_jobs() -> int:
+    """Worker processes when none are asked for: every core, except where workers are spawned
+    from a user's script. A spawned worker re-runs the main script, and a script without an
+    `if __name__ == "__main__":` guard would then crash; there the default is one process, and
+    `jobs=N` inside such a guard uses N cores."""
+    if start_method() == "fork" or _SPAWN_IS_SAFE or not getattr(sys.modules.get("__main__"), "__file__", None):
+        return os.cpu_count() or 1
+    return 1
+
+
 def _single_threaded() -> None:
     threadpool_limits(1)
 
@@ -75,20 +102,18 @@ def _run_chunk(func: Callable[[T], R], chunk: list[T]) -> list[R]:
     return [func(task) for task in chunk]
 
 
-def run_local(func: Callable[[T], R], tasks: Iterable[T], jobs: int, chunksize: int = 1,
-              start_method: str | None = "spawn") -> Iterator[R]:
+def run_local(func: Callable[[T], R], tasks: Iterable[T], jobs: int, chunksize: int = 1) -> Iterator[R]:
     """Results in task order, from a process pool over `jobs` cores (in this process for one).
 
     BLAS runs one thread either way, so the numbers do not depend on the number of workers.
-    `start_method` None is the platform's default (fork on Linux: no re-import per worker, for
-    short runs); spawn is safe beside threads and on every platform. Leaving the iteration early
-    (an error, Ctrl-C) terminates the workers at once."""
+    Workers start as `start_method()` says. Leaving the iteration early (an error, Ctrl-C)
+    terminates the workers at once."""
     if jobs == 1:
         with threadpool_limits(1):
             yield from map(func, tasks)
         return
 
-    context = multiprocessing.get_context(start_method)
+    context = multiprocessing.get_context(start_method())
     with one_blas_thread_per_worker(), context.Pool(jobs, initializer=_local_worker) as pool:
         yield from pool.imap(func, tasks, chunksize=chunksize)
 
@@ -115,7 +140,7 @@ def run_dask(func: Callable[[T], R], tasks: Iterable[T], jobs: int | None, chunk
                               "for a local cluster") from exc
     else:
         with one_blas_thread_per_worker():
-            cluster = LocalCluster(n_workers=jobs or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+            cluster = LocalCluster(n_workers=jobs or default_jobs(), threads_per_worker=1, processes=True,
                                    dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
@@ -156,7 +181,7 @@ def run_tasks(func: Callable[[T], R], tasks: list[T], *, engine: str = "local", 
         raise ConfigError(f"--engine {engine!r} is not known; use one of: {', '.join(ENGINES)}")
     if scheduler and engine != "dask":
         raise ConfigError("--scheduler is for --engine dask; add --engine dask or leave --scheduler out")
-    workers = jobs or os.cpu_count() or 1
+    workers = jobs or default_jobs()
     size = chunk_size(len(tasks), workers)
     if engine == "dask":
         return run_dask(func, tasks, jobs, size, scheduler, on_chunk_error)
