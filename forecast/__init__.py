@@ -1,10 +1,11 @@
 """Revenue forecasting for budget analysts.
 
     import forecast
-    data = forecast.load("data/revenue_monthly.csv")
-    result = forecast.run_forecast(data.cut(data.period("2023-12")), horizon=12)
-    result.table            # date, series, mean, lower_80, upper_80, lower_95, upper_95, model
-    forecast.classify(data)  # fixed / fluctuating, trend and seasonal strength, period
+    fc = forecast.run("data/revenue_monthly.csv", horizon=12, train_end="2023-12")  # or a DataFrame
+    fc.table                 # date, series, mean, lower_80, upper_80, lower_95, upper_95, model
+    fc.plot()
+    forecast.classify(df).table, forecast.backtest(df, 12).ranking, forecast.budget(df, 2024, target=158000).table
+    forecast.batch(units, id_col="unit", horizon=12).table
 
 The names below are imported when first used, so that `import forecast` (and the `forecast`
 command's start, which Ctrl-C must be able to interrupt cleanly) stays fast.
@@ -14,7 +15,8 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "Classification": "classification", "classification_table": "classification", "classify": "classification",
+    "run": "api", "classify": "api", "backtest": "api", "budget": "api", "batch": "api",
+    "Classification": "classification", "classification_table": "classification",
     "ForecastResult": "combine", "run_forecast": "pipeline",
     "Config": "config", "load_config": "config",
     "ConfigError": "errors", "ForecastError": "errors", "InputDataError": "errors", "ModelFitError": "errors",
@@ -25,10 +27,16 @@ _EXPORTS = {
 
 
 def load(path=None, *, sheet=None, db=None, query=None, freq=None, encoding=None):
-    """Read and validate a revenue table (CSV, .xlsx, or a read-only database query)."""
+    """Read and validate a revenue table: a file (CSV, .xlsx, Parquet; "-" is stdin), a pandas
+    DataFrame or Series, or a read-only database query."""
+    import pandas as pd
+
     from forecast.io.files import read_table
+    from forecast.io.frames import frame_table
     from forecast.validate import to_revenue
 
+    if isinstance(path, (pd.DataFrame, pd.Series)):
+        return to_revenue(frame_table(path), freq=freq)
     return to_revenue(read_table(path, sheet=sheet, db=db, query=query, encoding=encoding), freq=freq)
 
 

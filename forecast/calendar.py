@@ -344,3 +344,11 @@ def is_period(value) -> bool:
     except (ValueError, TypeError):
         return False
     return True
+
+
+def period_starts(labels) -> pd.Series:
+    """Period labels as they are written in outputs (2024-03, 2024Q1, 2024-03-11) as the first
+    day of each period, a real pandas date."""
+    labels = pd.Series(labels)
+    starts = {label: pd.Timestamp(_to_date(label)[0]) for label in labels.dropna().unique()}
+    return pd.to_datetime(labels.map(starts))

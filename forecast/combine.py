@@ -43,6 +43,21 @@ class ForecastResult:
     levels: tuple = (80, 95)
     strategy_scores: dict = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        n = self.table["series"].nunique()
+        return f"<ForecastResult {self.strategy}: {n} series x {len(self.table) // max(n, 1)} periods>"
+
+    def model_table(self) -> pd.DataFrame:
+        """Each modelled series: its group, the model chosen, and every candidate with its
+        rolling-origin error (MAPE-like, %), those combined marked (used)."""
+        groups = {c.component: c.group for c in self.classifications}
+        rows = []
+        for name, fit in self.fits.items():
+            tried = "; ".join(f"{c['model']}@{c['window']} {100 * c['cv_error']:.2f}%{' (used)' if c.get('used') else ''}"
+                              for c in fit.candidates)
+            rows.append({"series": name, "group": groups.get(name, ""), "model": fit.label, "candidates": tried})
+        return pd.DataFrame(rows, columns=["series", "group", "model", "candidates"])
+
 
 def _plan_for(name: str, cls: Classification, config: Config, window_override) -> SeriesPlan:
     comp = config.components.get(name)

@@ -2,8 +2,9 @@
 says where the problem is, what was found and how to fix it; the CLI prints it on one line."""
 
 
-class ForecastError(Exception):
-    """Base class of the toolkit's errors; the CLI turns it into exit status 1."""
+class ForecastError(ValueError):
+    """Base class of the toolkit's errors; the CLI turns it into exit status 1. A ValueError, so
+    that Python callers catch a bad value as they would anywhere else."""
 
 
 class InputDataError(ForecastError):

@@ -26,6 +26,7 @@ class RevenueData:
     groups: dict = field(default_factory=dict)  # component -> group given in the file
     notes: tuple = ()  # things worth telling the user (negative values, ...)
     unit: str | None = None  # e.g. 万元, from the file's unit row
+    decimals: int = 2  # decimal places the input's amounts are given to (outputs get two more)
 
     @property
     def components(self) -> list[str]:
@@ -67,3 +68,15 @@ class RevenueData:
         ordinal = int(parsed.ordinals[0]) if self.freq.name != "week" else self.freq.ordinal(
             parsed.freq.date(int(parsed.ordinals[0])))
         return ordinal
+
+
+def decimal_places(values, most: int = 6) -> int:
+    """The fewest decimal places that write every value exactly (at most `most`): 2 for
+    amounts in yuan and fen, 0 for whole 万元."""
+    values = np.asarray(values, float)
+    values = values[np.isfinite(values)]
+    for places in range(most + 1):
+        scaled = values * 10 ** places
+        if np.all(np.abs(scaled - np.round(scaled)) <= 1e-12 * np.maximum(1.0, np.abs(scaled))):
+            return places
+    return most

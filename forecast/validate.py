@@ -12,7 +12,7 @@ from forecast.errors import InputDataError
 from forecast.io.amounts import to_amount
 from forecast.io.sniff import RawTable, blank, filled_cells
 from forecast.names import clashing, is_subtotal, is_total
-from forecast.revenue import GROUPS, RevenueData
+from forecast.revenue import GROUPS, RevenueData, decimal_places
 
 MIN_PERIODS = 3  # below this not even a naive forecast has anything to go on
 TOTAL_TOLERANCE = 0.005  # a total within 0.5% of the sum of its parts is that sum (rounding in exports)
@@ -49,7 +49,8 @@ def to_revenue(raw: RawTable, *, freq: str | None = None, key_columns: tuple[str
     rank = {c: i for i, c in enumerate(dict.fromkeys(tidy["component"]))}
     tidy = tidy.assign(_rank=tidy["component"].map(rank)).sort_values(["_rank", "ordinal"], kind="stable")
     data = RevenueData(tidy.drop(columns="_rank").reset_index(drop=True), parsed.freq, parsed.style, source,
-                       {c: g for c, g in groups.items() if c in rank}, unit=raw.unit)
+                       {c: g for c, g in groups.items() if c in rank}, unit=raw.unit,
+                       decimals=decimal_places(tidy["value"]))
     check_gaps(data)
     check_length(data)
     negatives = tidy[tidy["value"] < 0]

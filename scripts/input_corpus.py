@@ -201,7 +201,7 @@ def main() -> None:
                   ("--output naming the database read", ["run", "--db", "sqlite:///revenue.db", "--query",
                                                          "SELECT * FROM revenue", "-H", 3, "-o", "revenue.db"]),
                   ("--output naming a folder", ["run", "good.csv", "-H", 3, "-o", "."]),
-                  ("--output with an unknown extension", ["run", "good.csv", "-H", 3, "-o", "fc.parquet"]),
+                  ("--output with an unknown extension", ["run", "good.csv", "-H", 3, "-o", "fc.txt"]),
                   ("--plot with an unknown extension", ["run", "good.csv", "-H", 3, "--plot", "fc.bmpx"]),
                   ("--output in a missing folder", ["run", "good.csv", "-H", 3, "-o", "no/fc.csv"]),
                   ("--horizon of 100 years", ["run", "good.csv", "-H", 1200]),

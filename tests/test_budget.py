@@ -142,19 +142,29 @@ def test_budget_cli_csv_and_xlsx_hold_the_same_numbers(sample, fast_config, tmp_
     assert invoke("budget", *common, "--output", tmp_path / "b.xlsx").exit_code == 0
     assert (tmp_path / "b.png").stat().st_size > 10_000
     book = openpyxl.load_workbook(tmp_path / "b.xlsx")
-    assert book.sheetnames == ["budget", "phasing", "next_year", "next_year_periods"]
+    assert book.sheetnames == ["budget", "summary", "phasing", "next_year", "next_year_periods"]
     for sheet, csv in [("budget", "b.csv"), ("phasing", "b.phasing.csv"), ("next_year", "b.next_year.csv"),
                        ("next_year_periods", "b.next_year_periods.csv")]:
         from_csv = pd.read_csv(tmp_path / csv, dtype={"date": str, "as_of": str})
-        from_xlsx = pd.read_excel(tmp_path / "b.xlsx", sheet_name=sheet, dtype={"date": str, "as_of": str})
-        # openpyxl stores 16 significant digits, the CSV 17: the same numbers to 1e-15
-        pd.testing.assert_frame_equal(from_csv, from_xlsx, check_exact=False, rtol=1e-15, atol=0, check_dtype=False)
+        from_xlsx = pd.read_excel(tmp_path / "b.xlsx", sheet_name=sheet)
+        for column in ("date", "as_of"):  # real Excel dates, the first day of each period
+            if column in from_csv:
+                assert list(from_xlsx[column].dt.strftime("%Y-%m")) == list(from_csv[column])
+                from_xlsx[column] = from_csv[column]
+        # Excel percentages: 42.74% is the fraction 0.4274
+        for column in [c for c in from_csv.columns if c.endswith("_pct")]:
+            from_xlsx[column] = from_xlsx[column] * 100
+        pd.testing.assert_frame_equal(from_csv, from_xlsx, check_exact=False, rtol=1e-12, atol=0, check_dtype=False)
     ws = book["budget"]
     header = [c.value for c in ws[1]]
     assert header[:len(CONTRACT_COLUMNS)] == CONTRACT_COLUMNS
+    assert ws.auto_filter.ref and ws.freeze_panes == "A2"
     fmt = {h: ws.cell(row=2, column=j + 1).number_format for j, h in enumerate(header)}
-    assert fmt["ytd_actual"] == "#,##0.00" and fmt["attainment_pct"] == '0.00"%"'
-    assert fmt["prob_meet_target"] == "0.0%"
+    assert fmt["ytd_actual"] == "#,##0.00"
+    assert fmt["attainment_pct"] == fmt["prob_meet_target"] == "0.00%"
+    assert book["phasing"].cell(row=2, column=2).is_date and book["phasing"].cell(row=2, column=2).number_format == "yyyy-mm"
+    summary = pd.read_excel(tmp_path / "b.xlsx", sheet_name="summary")
+    assert list(summary.columns) == ["measure", *pd.read_csv(tmp_path / "b.csv")["series"]]
     assert list(pd.read_csv(tmp_path / "b.csv")["series"]) == ["mobile_data", "group:fluctuating", "total"]
 
 

@@ -7,7 +7,7 @@ from tests.conftest import DEKAD, SAMPLE
 
 
 def test_sample_line_items_fall_in_their_groups():
-    table = forecast.classification_table(forecast.classify(forecast.load(SAMPLE)))
+    table = forecast.classify(SAMPLE).table
     groups = dict(zip(table["component"], table["group"]))
     assert groups == {"broadband": "fixed", "rental_new_services": "fixed", "other_data": "fixed",
                       "local_calls": "fluctuating", "long_distance": "fluctuating", "mobile_data": "fluctuating"}
@@ -30,6 +30,6 @@ def test_period_is_found_not_assumed():
 
 
 def test_dekad_calls_have_the_36_dekad_year():
-    table = forecast.classification_table(forecast.classify(forecast.load(DEKAD)))
+    table = forecast.classify(DEKAD).table
     assert table["period"].tolist() == [36, 36]
     assert (table["group"] == "fluctuating").all()

@@ -66,7 +66,7 @@ def test_an_output_never_overwrites_what_the_run_reads(tmp_path, fast_config, ma
 
 @pytest.mark.parametrize("extra, needle, code", [
     (["-o", "{d}"], "is a folder", 1),
-    (["-o", "{d}/fc.parquet"], "cannot write .parquet; use .csv, .xlsx, .json", 1),
+    (["-o", "{d}/fc.txt"], "cannot write .txt; use .csv, .xlsx, .json, .parquet", 1),
     (["-o", "{d}/fc"], "cannot write a file without an extension", 1),
     (["--plot", "{d}/fc.bmpx"], "cannot write .bmpx", 1),
     (["-o", "{d}/missing/fc.csv"], "does not exist; create it first", 1),

@@ -34,6 +34,8 @@ from forecast.progress import Progress
 @click.option("--step", type=click.IntRange(min=1), default=1, show_default=True, help="Periods between origins.")
 @click.option("--strategies", default="direct,split,components", show_default=True,
               help="Comma list of strategies: direct, split, components, auto, and groupings from the config.")
+@click.option("--criterion", type=click.Choice(["monthly", "annual"]), default="monthly", show_default=True,
+              help="Rank strategies by the total's MAPE over every period, or by the error of the annual total.")
 @click.option("--output-dir", "-o", required=True, help="Folder for forecasts.csv, metrics.csv and the report.")
 @click.option("--level", "levels", type=click.IntRange(1, 99), multiple=True, help="Interval level(s), default 80 and 95.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config (overrides, groupings).")
@@ -48,12 +50,12 @@ from forecast.progress import Progress
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing cluster's scheduler.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @friendly
-def backtest(input, sheet, db, query, freq, encoding, horizon, window, origins, step, strategies, output_dir, levels,
-             config_path, regressors, report, jobs, id_col, season_length, engine, scheduler, quiet):
+def backtest(input, sheet, db, query, freq, encoding, horizon, window, origins, step, strategies, criterion, output_dir,
+             levels, config_path, regressors, report, jobs, id_col, season_length, engine, scheduler, quiet):
     """Refit at rolling origins, compare strategies and training windows, and report accuracy."""
     mine = user_files(input=input, config_path=config_path, regressors=regressors, db=db)
     if id_col is not None:
-        refuse_given(("config_path", "regressors", "db", "query", "report"),
+        refuse_given(("config_path", "regressors", "db", "query", "report", "criterion"),
                      "to backtests over keys (--id-col): each key is backtested with the defaults")
         if scheduler is not None and engine != "dask":
             raise click.UsageError("--scheduler goes with --engine dask")
@@ -70,10 +72,11 @@ def backtest(input, sheet, db, query, freq, encoding, horizon, window, origins, 
     with Progress("fit", desc="backtest", quiet=quiet) as progress:
         result = run_backtest(data, horizon, windows=parse_windows(window), origins=origins, step=step,
                               strategies=names, config=config, levels=tuple(levels) or None,
-                              regressors=read_regressors(regressors, data.freq), jobs=jobs, progress=progress)
+                              regressors=read_regressors(regressors, data.freq), jobs=jobs, progress=progress,
+                              criterion=criterion)
     written = write_backtest(result, output_dir, report=report)
     best = result.best
-    click.echo(f"best: {best['strategy']} (window {best['window']}), total MAPE {best['total_mape']:.2f}%, "
+    click.echo(f"best: {best['strategy']} (window {best['window']}, by {criterion} error), total MAPE {best['total_mape']:.2f}%, "
                f"annual total MAPE {best['annual_mape']:.2f}% over {len(result.origins)} origins "
                f"({result.seconds:.0f} s)")
     click.echo(f"wrote {', '.join(p.name for p in written)} to {output_dir}", err=True)

@@ -18,13 +18,16 @@ from forecast.cli.common import (
     refuse_given,
     saved_ledger,
     shows_steps,
+    tell_models,
     user_files,
+    verbose_option,
 )
 from forecast.cli.save import open_for_save, save_options, save_run
 from forecast.config import load_config
 from forecast.errors import InputDataError
 from forecast.output.plot import budget_figure, save_figure
-from forecast.planning.budget import budget, read_targets
+from forecast.output.rounding import rounded
+from forecast.planning.budget import budget, measures_by_series, read_targets
 
 
 @click.command("budget", epilog=examples(
@@ -51,10 +54,11 @@ from forecast.planning.budget import budget, read_targets
 @click.option("--plot-series", default="total", show_default=True, help="Series drawn by --plot.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @save_options
+@verbose_option
 @shows_steps
 @friendly
 def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, targets_path, phase, strategy, window,
-               levels, config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location):
+               levels, config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location, verbose):
     """Year-end projection, attainment, ahead/behind plan and the chance of meeting the target."""
     mine = user_files(input=input, config_path=config_path, regressors=regressors, targets_path=targets_path, db=db,
                       ledger=saved_ledger(save, ledger_location))
@@ -81,12 +85,15 @@ def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, tar
         raise InputDataError(f"--plot-series {plot_series!r} has no target; choose from "
                              f"{', '.join(result.table['series'])}")
     if output:
-        emit_tables(result.tables(), output)
+        tables = result.tables()
+        if str(output).lower().endswith(".xlsx"):  # a sheet that reads down, as the command prints it
+            tables = {"budget": tables.pop("budget"), "summary": measures_by_series(result.table), **tables}
+        emit_tables(tables, output, data.decimals)
     else:
-        emit(result.table.set_index("series").T.reset_index(names="measure"), None)
+        emit(measures_by_series(rounded(result.table, data.decimals)), None, data.decimals)
         if result.next_year is not None:
             click.echo(f"\nnext year's budget ({result.next_year['year'].iloc[0]}):")
-            emit(result.next_year, None)
+            emit(result.next_year, None, data.decimals)
     if plot_path:
         save_figure(budget_figure(result, series=plot_series), plot_path)
         click.echo(f"wrote plot to {plot_path}", err=True)
@@ -99,5 +106,7 @@ def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, tar
                    f"(80%: {row['full_year_lower_80']:,.0f} to {row['full_year_upper_80']:,.0f}), "
                    f"{row['attainment_pct']:.1f}% of target {row['target']:,.0f}; {side} plan by "
                    f"{abs(row['ahead_of_plan']):,.0f}; P(meet target) {row['prob_meet_target']:.0%}", err=True)
+    if verbose:
+        tell_models(result.forecast)
     for line in result.notes:
         click.echo(f"note: {line}", err=True)

@@ -17,6 +17,7 @@ from forecast.config import parse_window
 from forecast.errors import ForecastError, InputDataError, one_line
 from forecast.io.files import all_or_nothing, read_table, write_table, write_tables
 from forecast.io.paths import STDOUT, TABLE_SUFFIXES, check_output, plot_suffixes, sqlite_path
+from forecast.output.rounding import rounded
 from forecast.planning.ledger.location import ledger_location
 from forecast.progress import reporting, step
 from forecast.regressors import read_user_regressors
@@ -145,8 +146,10 @@ def parse_window_option(value):
     return "auto" if value is None else parse_window(value, "--window")
 
 
-def emit(table: pd.DataFrame, output: str | None) -> None:
-    """A table to `output` (its format by extension), as CSV to stdout for `-`, else printed."""
+def emit(table: pd.DataFrame, output: str | None, decimals: int = 2) -> None:
+    """A table to `output` (its format by extension), as CSV to stdout for `-`, else printed;
+    amounts rounded to `decimals` (the input's) plus two places."""
+    table = rounded(table, decimals)
     if output == STDOUT:
         click.echo(table.to_csv(index=False, lineterminator="\n"), nl=False)
     elif output:
@@ -158,12 +161,13 @@ def emit(table: pd.DataFrame, output: str | None) -> None:
             click.echo(table.to_string(index=False, float_format=lambda v: f"{v:,.2f}"))
 
 
-def emit_tables(tables: dict[str, pd.DataFrame], output: str | None) -> None:
+def emit_tables(tables: dict[str, pd.DataFrame], output: str | None, decimals: int = 2) -> None:
     """The first table as `emit` does; the others beside it (or below it, titled, on stdout).
     With `-o -` only the first goes to stdout as CSV, so that it stays one CSV."""
     step("writing")
+    tables = {name: rounded(table, decimals) for name, table in tables.items()}
     if output == STDOUT:
-        emit(next(iter(tables.values())), STDOUT)
+        emit(next(iter(tables.values())), STDOUT, decimals)
         if len(tables) > 1:
             click.echo(f"note: {', '.join(list(tables)[1:])} not written; give --output FILE for them", err=True)
         return
@@ -175,7 +179,20 @@ def emit_tables(tables: dict[str, pd.DataFrame], output: str | None) -> None:
     for i, (name, table) in enumerate(tables.items()):
         if i:
             click.echo(f"\n{name}:")
-        emit(table, None)
+        emit(table, None, decimals)
+
+
+def verbose_option(fn):
+    return click.option("--verbose", "-v", is_flag=True,
+                        help="Also show each series' model choice and the candidates' backtest errors (stderr).")(fn)
+
+
+def tell_models(result) -> None:
+    """--verbose: what each modelled series chose, and from what."""
+    for row in result.model_table().itertuples():
+        click.echo(f"{row.series} ({row.group or 'aggregate'}): {row.model}", err=True)
+        if row.candidates:
+            click.echo(f"    candidates (rolling-origin error): {row.candidates}", err=True)
 
 
 def notes(result) -> None:

@@ -16,8 +16,10 @@ from forecast.cli.common import (
     read_regressors,
     saved_ledger,
     shows_steps,
+    tell_models,
     train_end_period,
     user_files,
+    verbose_option,
 )
 from forecast.cli.save import open_for_save, save_options, save_run
 from forecast.config import MAX_HORIZON, load_config
@@ -46,10 +48,11 @@ from forecast.temporal import default_aggregate, sum_to
               "for dekad data, else none). Written beside --output as STEM.month.csv (a sheet in .xlsx).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @save_options
+@verbose_option
 @shows_steps
 @friendly
 def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, strategy, levels, config_path,
-        regressors, output, plot_path, aggregate, jobs, save, note, ledger_location):
+        regressors, output, plot_path, aggregate, jobs, save, note, ledger_location, verbose):
     """Forecast every line item, both groups and the total."""
     mine = user_files(input=input, config_path=config_path, regressors=regressors, db=db,
                       ledger=saved_ledger(save, ledger_location))
@@ -67,12 +70,14 @@ def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, str
         else:
             click.echo(f"note: the forecast covers no whole {aggregate}, so there are no {aggregate} sums; "
                        f"forecast to the end of a {aggregate} for them", err=True)
-    emit_tables(tables, output)
+    emit_tables(tables, output, data.decimals)
     if plot_path:
         save_figure(plot_result(data, result, actual_data=full), plot_path)
         click.echo(f"wrote plot to {plot_path}", err=True)
     if ledger is not None:
         save_run(ledger, "run", data, result, note=note, config=load_config(config_path))
+    if verbose:
+        tell_models(result)
     notes(result)
 
 

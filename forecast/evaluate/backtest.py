@@ -94,6 +94,7 @@ class BacktestResult:
     seconds: float = 0.0
     groups: dict = field(default_factory=dict)  # line item -> group, classified on the whole file
     groupings: dict = field(default_factory=dict)
+    criterion: str = "monthly"  # what the ranking ranks by (CRITERIA)
 
     @property
     def best(self) -> dict:
@@ -104,7 +105,7 @@ class BacktestResult:
 def backtest(data: RevenueData, horizon: int, *, windows=(24,), origins: int = 12, step: int = 1,
              strategies=DEFAULT_STRATEGIES, config: Config | None = None, levels: tuple[int, ...] | None = None,
              regressors: pd.DataFrame | None = None, jobs: int | None = None, components: list[str] | None = None,
-             progress=None) -> BacktestResult:
+             progress=None, criterion: str = "monthly") -> BacktestResult:
     """Forecast from each rolling origin with each strategy and training window, and score.
 
     Parameters
@@ -112,6 +113,8 @@ def backtest(data: RevenueData, horizon: int, *, windows=(24,), origins: int = 1
     windows : training windows (periods; None = all history; "auto" = chosen per series).
     strategies : `direct`, `split`, `components`, `auto` and groupings named in the config.
     progress : optional callable `progress(done, more)`: `more` tasks were added, `done` finished.
+    criterion : what the ranking ranks by: `monthly` (the total's MAPE over every period) or
+        `annual` (the error of the annual total).
 
     Notes
     -----
@@ -121,6 +124,7 @@ def backtest(data: RevenueData, horizon: int, *, windows=(24,), origins: int = 1
     metrics can be recomputed from that table alone.
     """
     start_time = time.perf_counter()
+    check_criterion(criterion)
     config = config or Config()
     levels = tuple(levels or config.levels)
     progress = progress or (lambda done=0, more=0: None)
@@ -169,10 +173,10 @@ def backtest(data: RevenueData, horizon: int, *, windows=(24,), origins: int = 1
     annual_table = pd.DataFrame([r for block in annual for r in block])
     scores = score_forecasts(forecasts, levels)
     annual_scores = score_annual(annual_table, levels)
-    ranking = rank_strategies(scores, annual_scores, levels)
+    ranking = rank_strategies(scores, annual_scores, levels, criterion)
     return BacktestResult(forecasts, scores, annual_table, annual_scores, ranking, data, horizon, windows,
                           strategies, tuple(ords), levels, chosen, time.perf_counter() - start_time, full_groups,
-                          config.groupings)
+                          config.groupings, criterion)
 
 
 def _rows(result, data, cut, origin, strategy, window, actual, past) -> pd.DataFrame:
@@ -260,9 +264,19 @@ def score_annual(annual: pd.DataFrame, levels) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def rank_strategies(scores: pd.DataFrame, annual: pd.DataFrame, levels) -> pd.DataFrame:
-    """Strategies (x windows) ranked by the total's MAPE over all steps and origins; ties by the
-    error of the annual total."""
+CRITERIA = {"monthly": ["total_mape", "annual_mape"], "annual": ["annual_mape", "total_mape"]}
+
+
+def check_criterion(criterion: str) -> str:
+    if criterion not in CRITERIA:
+        raise ConfigError(f"--criterion {criterion!r} is not known; use monthly (the total's MAPE over every "
+                          "period) or annual (the error of the annual total, what a budget lives on)")
+    return criterion
+
+
+def rank_strategies(scores: pd.DataFrame, annual: pd.DataFrame, levels, criterion: str = "monthly") -> pd.DataFrame:
+    """Strategies (x windows) ranked by the total's MAPE over all steps and origins (`monthly`)
+    or by the error of the annual total (`annual`); ties by the other."""
     total = scores[(scores["series"] == TOTAL) & (scores["step"] == "all")]
     yearly = annual[annual["series"] == TOTAL].set_index(["window", "strategy"])
     rows = []
@@ -273,7 +287,7 @@ def rank_strategies(scores: pd.DataFrame, annual: pd.DataFrame, levels) -> pd.Da
                      "annual_mape": y["mape"], "annual_worst_pct": y["worst_pct"],
                      **{f"coverage_{lv}": r[f"coverage_{lv}"] for lv in levels},
                      **{f"annual_coverage_{lv}": y[f"coverage_{lv}"] for lv in levels}})
-    ranking = pd.DataFrame(rows).sort_values(["total_mape", "annual_mape"], kind="stable").reset_index(drop=True)
+    ranking = pd.DataFrame(rows).sort_values(CRITERIA[criterion], kind="stable").reset_index(drop=True)
     ranking.insert(0, "rank", np.arange(1, len(ranking) + 1))
     return ranking
 

@@ -18,11 +18,10 @@ from contextvars import ContextVar
 from pathlib import Path
 
 import pandas as pd
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 
 from forecast.errors import InputDataError, one_line
 from forecast.io.database import read_query
+from forecast.io.excel import write_workbook
 from forecast.io.frames import frame_table
 from forecast.io.paths import STDIN
 from forecast.io.sniff import RawTable, decode, delimiter_of, read_delimited
@@ -109,7 +108,7 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> li
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        atomic_write(path, lambda tmp: _write_workbook(tables, tmp))
+        atomic_write(path, lambda tmp: write_workbook(tables, tmp))
         return [path]
     written = []
     for i, (name, frame) in enumerate(tables.items()):
@@ -122,38 +121,6 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> li
             atomic_write(target, lambda tmp, f=frame: f.to_csv(tmp, index=False, lineterminator="\n"))
         written.append(target)
     return written
-
-
-def number_format(column: str, dtype) -> str | None:
-    """Excel number format for finance readers: thousands separators on amounts, percentages
-    shown with a % sign but stored as the same numbers as in the CSV (42.74 stays 42.74)."""
-    if not pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype):
-        return None
-    if column.endswith("_pct"):
-        return '0.00"%"'
-    if column.startswith("prob_") or column in ("phase_weight", "coverage_80", "coverage_95"):
-        return "0.0%"
-    if pd.api.types.is_integer_dtype(dtype):
-        return "0" if column in ("year", "step", "n", "periods_elapsed", "periods_remaining", "ordinal") else "#,##0"
-    return "#,##0.00"
-
-
-def _write_workbook(tables: dict[str, pd.DataFrame], path) -> None:
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        for name, frame in tables.items():
-            sheet = name[:31]
-            frame.to_excel(writer, index=False, sheet_name=sheet)
-            ws = writer.sheets[sheet]
-            ws.freeze_panes = "A2"
-            for j, column in enumerate(frame.columns, start=1):
-                ws.cell(row=1, column=j).font = Font(bold=True)
-                fmt = number_format(str(column), frame[column].dtype)
-                if fmt:
-                    for (cell,) in ws.iter_rows(min_row=2, max_row=len(frame) + 1, min_col=j, max_col=j):
-                        cell.number_format = fmt
-                width = max([len(str(column))] + [len(f"{v:,.2f}" if isinstance(v, float) else str(v))
-                                                  for v in frame[column].head(200)])
-                ws.column_dimensions[get_column_letter(j)].width = min(max(width + 2, 8), 60)
 
 
 _PENDING: ContextVar[list | None] = ContextVar("forecast_pending_outputs", default=None)

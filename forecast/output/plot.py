@@ -100,21 +100,29 @@ def plot_forecast(history: pd.Series, forecast: pd.DataFrame, *, actual: pd.Seri
 def plot_result(data, result, *, actual_data=None, series: list[str] | None = None):
     """One panel per series (default: total and both groups) from a ForecastResult."""
     series = series or ["total", "group:fixed", "group:fluctuating"]
-    groups = {c.component: c.group for c in result.classifications}
-    history = aggregate_series(data, groups)
-    actual_hist = aggregate_series(actual_data, groups) if actual_data is not None else None
+    known = set(result.table["series"])
+    for name in series:
+        if name not in known:
+            raise KeyError(f"{name!r} is not in the forecast; choose from {', '.join(dict.fromkeys(result.table['series']))}")
     fig, axes = plt.subplots(len(series), 1, figsize=(10, 3.6 * len(series)), squeeze=False)
-    labels = [data.label(o) for o in range(data.first, data.last + 1)]
     for ax, name in zip(axes[:, 0], series):
-        h = pd.Series(history[name], index=labels)
-        act = None
-        if actual_hist is not None:
-            ords = range(actual_data.first, actual_data.last + 1)
-            act = pd.Series(actual_hist[name], index=[actual_data.label(o) for o in ords]).iloc[len(labels):]
-        rows = result.table[result.table["series"] == name]
-        plot_forecast(h, rows, actual=act, title=f"{name}: {rows['model'].iloc[0]}", ax=ax, unit=data.unit)
+        plot_series_result(data, result, name, actual_data=actual_data, ax=ax)
     fig.tight_layout()
     return fig
+
+
+def plot_series_result(data, result, name: str, *, actual_data=None, ax=None):
+    """The fan chart of one series of a ForecastResult, against the actuals after its end."""
+    groups = {c.component: c.group for c in result.classifications}
+    labels = [data.label(o) for o in range(data.first, data.last + 1)]
+    history = pd.Series(aggregate_series(data, groups)[name], index=labels)
+    actual = None
+    if actual_data is not None:
+        ords = range(actual_data.first, actual_data.last + 1)
+        actual = pd.Series(aggregate_series(actual_data, groups)[name],
+                           index=[actual_data.label(o) for o in ords]).iloc[len(labels):]
+    rows = result.table[result.table["series"] == name]
+    return plot_forecast(history, rows, actual=actual, title=name, ax=ax, unit=data.unit)
 
 
 def save_figure(fig, path) -> None:

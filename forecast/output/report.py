@@ -58,6 +58,9 @@ def build_report(bt: BacktestResult) -> list[Block]:
         f"periods). Strategies compared: {', '.join(bt.strategies)}. Ran in {bt.seconds:.0f} s.")))
 
     blocks.append(Block("h2", "Which strategy to use"))
+    by = ("the total's MAPE over every period (--criterion monthly)" if bt.criterion == "monthly" else
+          "the error of the annual total, what a budget lives on (--criterion annual)")
+    blocks.append(Block("p", f"Strategies are ranked by {by}; ties by the other measure."))
     beaten = wins(bt.forecasts, (strategy, window))
     versus = "; ".join(f"it beat {s}{'' if rank['window'].nunique() == 1 else f' (window {w})'} at {k} of "
                        f"{n_origins} origins" for (s, w), k in beaten.items())
@@ -73,6 +76,13 @@ def build_report(bt: BacktestResult) -> list[Block]:
         if gap < 5:
             text += (f" The runner-up, {runner['strategy']} (window {runner['window']}), is within {gap:.1f}% of it: "
                      "the two are practically equal on this history.")
+    other = "annual_mape" if bt.criterion == "monthly" else "total_mape"
+    alternative = rank.sort_values(other, kind="stable").iloc[0]
+    if (alternative["strategy"], alternative["window"]) != (strategy, window):
+        measure = "annual total" if other == "annual_mape" else "monthly total"
+        text += (f" By the error of the {measure} instead, {alternative['strategy']} (window {alternative['window']}) "
+                 f"would rank first ({_pct(alternative[other])} against {_pct(best[other])}); rerun with "
+                 f"--criterion {'annual' if other == 'annual_mape' else 'monthly'} to rank by it.")
     blocks.append(Block("p", text))
     shown = rank.rename(columns={"total_mape": "total MAPE %", "total_accuracy": "accuracy %",
                                  "total_mase": "MASE", "total_bias": "bias", "annual_mape": "annual MAPE %",

@@ -72,6 +72,12 @@ class BudgetResult:
         return out
 
 
+def measures_by_series(table: pd.DataFrame) -> pd.DataFrame:
+    """The budget table turned to read down: one row per measure, one column per series (as the
+    command prints it)."""
+    return table.set_index("series").T.reset_index(names="measure")
+
+
 def year_periods(data: RevenueData, year: int) -> tuple[int, int]:
     """First and last ordinal of calendar year `year`."""
     start = data.freq.ordinal(dt.date(year, 1, 1))
