@@ -11,7 +11,7 @@ from forecast.revenue import GROUPS
 from forecast.select import Judgmental
 from forecast.strategies import STRATEGIES
 
-RUN_KEYS = {"strategy", "window", "levels", "seed", "paths", "spring_festival_window", "calendar", "jobs"}
+RUN_KEYS = {"strategy", "window", "levels", "seed", "paths", "spring_festival_window", "calendar", "jobs", "unit"}
 COMPONENT_KEYS = {"group", "period", "model", "window", "per_day", "calendar", "judgmental", "growth"}
 
 
@@ -36,6 +36,7 @@ class Config:
     spring_festival_window: tuple[int, int] = (-7, 7)
     calendar: bool = True
     jobs: int | None = None
+    unit: str | None = None  # the amounts' unit for charts and reports (e.g. 万元), when the file has none
     components: dict = field(default_factory=dict)  # name -> ComponentConfig
     groupings: dict = field(default_factory=dict)  # name -> {group: [line items]}, user-defined splits
     source: str = "defaults"
@@ -92,6 +93,10 @@ def config_from_dict(raw: dict, source: str) -> Config:
             if not isinstance(run[key], int) or run[key] < (0 if key == "seed" else 1):
                 raise ConfigError(f"{where}: {key} must be a whole number (got {run[key]!r})")
             kwargs[key] = run[key]
+    if "unit" in run:
+        if not isinstance(run["unit"], str) or not run["unit"].strip():
+            raise ConfigError(f"{where}: unit must be text such as \"万元\" (got {run['unit']!r})")
+        kwargs["unit"] = run["unit"].strip()
     if "calendar" in run:
         kwargs["calendar"] = _bool(run["calendar"], f"{where} calendar")
     if "spring_festival_window" in run:

@@ -11,6 +11,7 @@ from forecast.cli.common import (
     load_input,
     read_regressors,
     refuse_given,
+    unit_option,
     user_files,
 )
 from forecast.config import MAX_HORIZON, load_config
@@ -49,13 +50,14 @@ from forecast.progress import Progress
               help="With --id-col: a process pool on this machine, or a Dask cluster.")
 @click.option("--scheduler", metavar="ADDRESS", help="With --engine dask: an existing cluster's scheduler.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@unit_option
 @friendly
 def backtest(input, sheet, db, query, freq, encoding, horizon, window, origins, step, strategies, criterion, output_dir,
-             levels, config_path, regressors, report, jobs, id_col, season_length, engine, scheduler, quiet):
+             levels, config_path, regressors, report, jobs, id_col, season_length, engine, scheduler, quiet, unit):
     """Refit at rolling origins, compare strategies and training windows, and report accuracy."""
     mine = user_files(input=input, config_path=config_path, regressors=regressors, db=db)
     if id_col is not None:
-        refuse_given(("config_path", "regressors", "db", "query", "report", "criterion"),
+        refuse_given(("config_path", "regressors", "db", "query", "report", "criterion", "unit"),
                      "to backtests over keys (--id-col): each key is backtested with the defaults")
         if scheduler is not None and engine != "dask":
             raise click.UsageError("--scheduler goes with --engine dask")
@@ -67,7 +69,7 @@ def backtest(input, sheet, db, query, freq, encoding, horizon, window, origins, 
     refuse_given(("season_length", "engine", "scheduler"), "without --id-col (backtests over keys)")
     check_output("--output-dir", output_dir, kinds=(), folder=True, protected=mine, written=BACKTEST_FILES)
     config = load_config(config_path)
-    data = load_input(input, sheet, db, query, freq, encoding)
+    data = load_input(input, sheet, db, query, freq, encoding, unit=unit, config=config)
     names = [s.strip() for s in strategies.split(",") if s.strip()]
     with Progress("fit", desc="backtest", quiet=quiet) as progress:
         result = run_backtest(data, horizon, windows=parse_windows(window), origins=origins, step=step,

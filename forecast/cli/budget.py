@@ -19,6 +19,7 @@ from forecast.cli.common import (
     saved_ledger,
     shows_steps,
     tell_models,
+    unit_option,
     user_files,
     verbose_option,
 )
@@ -54,11 +55,13 @@ from forecast.planning.budget import budget, measures_by_series, read_targets
 @click.option("--plot-series", default="total", show_default=True, help="Series drawn by --plot.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @save_options
+@unit_option
 @verbose_option
 @shows_steps
 @friendly
 def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, targets_path, phase, strategy, window,
-               levels, config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location, verbose):
+               levels, config_path, regressors, output, plot_path, plot_series, jobs, save, note, ledger_location, verbose,
+               unit):
     """Year-end projection, attainment, ahead/behind plan and the chance of meeting the target."""
     mine = user_files(input=input, config_path=config_path, regressors=regressors, targets_path=targets_path, db=db,
                       ledger=saved_ledger(save, ledger_location))
@@ -77,7 +80,7 @@ def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, tar
             raise click.UsageError(f"the total's target is given twice (--target and {targets_path}); give it once")
         targets["total"] = parse_amount(target, "--target")
     config = load_config(config_path)
-    data = load_input(input, sheet, db, query, freq, encoding)
+    data = load_input(input, sheet, db, query, freq, encoding, unit=unit, config=config)
     result = budget(data, year, targets=targets, as_of=as_of, phase=phase, config=config, strategy=strategy,
                     window=parse_window_option(window), levels=tuple(levels) or None,
                     regressors=read_regressors(regressors, data.freq), jobs=jobs, targets_source=source)

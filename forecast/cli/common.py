@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from dataclasses import replace
 
 import click
 import numpy as np
@@ -91,10 +92,19 @@ def shows_steps(fn):
         wrapper)
 
 
-def load_input(input, sheet, db, query, freq, encoding=None):
+def unit_option(fn):
+    return click.option("--unit", help="The amounts' unit on charts and in reports, e.g. 万元 (default: the file's "
+                        "unit row, else the config's unit).")(fn)
+
+
+def load_input(input, sheet, db, query, freq, encoding=None, *, unit=None, config=None):
+    """The input as a validated revenue table; its unit is `unit` when given, else the file's,
+    else the config's."""
     check_input_options(input, sheet, db, query, encoding)
     step(f"reading {'the query' if db else input}")
-    return load(input, sheet=sheet, db=db, query=query, freq=freq, encoding=encoding)
+    data = load(input, sheet=sheet, db=db, query=query, freq=freq, encoding=encoding)
+    chosen = unit or data.unit or (config.unit if config is not None else None)
+    return replace(data, unit=chosen) if chosen != data.unit else data
 
 
 def check_input_options(input, sheet, db, query, encoding) -> None:

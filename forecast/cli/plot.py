@@ -10,6 +10,7 @@ from forecast.cli.common import (
     input_options,
     refuse_given,
     shows_steps,
+    unit_option,
     user_files,
 )
 from forecast.cli.run import run_input
@@ -37,22 +38,23 @@ from forecast.planning.ledger.location import ledger_location
 @click.option("--run", "run_ids", type=int, multiple=True, help="With --ledger: only these runs (repeatable).")
 @click.option("--output", "-o", required=True, help="Image file (.png, .svg, .pdf).")
 @click.option("--jobs", type=click.IntRange(min=1))
+@unit_option
 @shows_steps
 @friendly
 def plot(input, sheet, db, query, freq, encoding, horizon, train_end, window, strategy, series, config_path,
-         ledger_location, run_ids, output, jobs):
+         ledger_location, run_ids, output, jobs, unit):
     """Fan chart of history, forecast (80/95% bands) and actuals after --train-end; or, with
     --ledger, every archived forecast of a series against its actuals."""
     if ledger_location is not None:
         refuse_given(("input", "sheet", "db", "query", "freq", "encoding", "horizon", "train_end", "window",
-                      "strategy", "config_path", "jobs"), "with --ledger (it draws archived forecasts)")
+                      "strategy", "config_path", "jobs", "unit"), "with --ledger (it draws archived forecasts)")
         return _plot_vintages(ledger_location or None, series, run_ids, output)
     refuse_given(("run_ids",), "without --ledger")
     if horizon is None:
         raise click.UsageError("give --horizon H (or --ledger to draw archived forecasts)")
     check_plot_output(output, user_files(input=input, config_path=config_path, db=db), option="--output")
     result, data, full = run_input(input, sheet, db, query, freq, horizon, train_end, window, strategy, (),
-                              config_path, None, jobs, encoding)
+                                   config_path, None, jobs, encoding, unit)
     known = set(result.table["series"])
     for s in series:
         if s not in known:

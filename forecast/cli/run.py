@@ -18,6 +18,7 @@ from forecast.cli.common import (
     shows_steps,
     tell_models,
     train_end_period,
+    unit_option,
     user_files,
     verbose_option,
 )
@@ -48,11 +49,12 @@ from forecast.temporal import default_aggregate, sum_to
               "for dekad data, else none). Written beside --output as STEM.month.csv (a sheet in .xlsx).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @save_options
+@unit_option
 @verbose_option
 @shows_steps
 @friendly
 def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, strategy, levels, config_path,
-        regressors, output, plot_path, aggregate, jobs, save, note, ledger_location, verbose):
+        regressors, output, plot_path, aggregate, jobs, save, note, ledger_location, verbose, unit):
     """Forecast every line item, both groups and the total."""
     mine = user_files(input=input, config_path=config_path, regressors=regressors, db=db,
                       ledger=saved_ledger(save, ledger_location))
@@ -60,7 +62,7 @@ def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, str
     check_plot_output(plot_path, mine)
     ledger = open_for_save(save, note, ledger_location)
     result, data, full = run_input(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels,
-                              config_path, regressors, jobs, encoding)
+                                   config_path, regressors, jobs, encoding, unit)
     tables = {"forecast": result.table.drop(columns="ordinal")}
     aggregate = default_aggregate(data.freq) if aggregate is None else (None if aggregate == "none" else aggregate)
     if aggregate:
@@ -82,9 +84,9 @@ def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, str
 
 
 def run_input(input, sheet, db, query, freq, horizon, train_end, window, strategy, levels, config_path, regressors, jobs,
-         encoding=None):
+              encoding=None, unit=None):
     config = load_config(config_path)
-    full = load_input(input, sheet, db, query, freq, encoding)
+    full = load_input(input, sheet, db, query, freq, encoding, unit=unit, config=config)
     data = full.cut(train_end_period(full, train_end)) if train_end else full
     user = read_regressors(regressors, data.freq)
     result = run_forecast(data, horizon, config=config, strategy=strategy, window=parse_window_option(window),

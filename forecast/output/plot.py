@@ -20,6 +20,7 @@ from matplotlib import font_manager
 
 from forecast.combine import aggregate_series
 from forecast.io.files import atomic_write
+from forecast.output.axes import amount_axis, period_ticks, training_end
 
 # Chinese line items and units (万元) need a CJK font: the first of these the machine has
 # renders them (matplotlib falls back along the list glyph by glyph).
@@ -54,11 +55,6 @@ def _rendering():
 
 
 
-def amount_label(what: str, unit: str | None) -> str:
-    """An axis label with the file's unit, e.g. "revenue (万元)"."""
-    return f"{what} ({unit})" if unit else what
-
-
 @_cjk
 def plot_forecast(history: pd.Series, forecast: pd.DataFrame, *, actual: pd.Series | None = None,
                   title: str = "", ax=None, show_last: int | None = 48, unit: str | None = None):
@@ -85,11 +81,11 @@ def plot_forecast(history: pd.Series, forecast: pd.DataFrame, *, actual: pd.Seri
         shown = actual[actual.index.isin(pos)]
         ax.plot([pos[d] for d in shown.index], shown.to_numpy(), color="tab:red", lw=1.4, marker="o", ms=3,
                 label="actual")
-    step = max(1, len(labels) // 12)
-    ax.set_xticks(range(0, len(labels), step))
-    ax.set_xticklabels(labels[::step], rotation=45, ha="right", fontsize=8)
-    ax.set_title(title)
-    ax.set_ylabel(amount_label("revenue", unit))
+    if len(history):
+        training_end(ax, pos[history.index[-1]] + 0.5, f"data to {history.index[-1]}")
+    period_ticks(ax, range(len(labels)), labels)
+    ax.set_title(title, loc="left", fontsize=11)
+    amount_axis(ax, "revenue", unit)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
@@ -122,7 +118,9 @@ def plot_series_result(data, result, name: str, *, actual_data=None, ax=None):
         actual = pd.Series(aggregate_series(actual_data, groups)[name],
                            index=[actual_data.label(o) for o in ords]).iloc[len(labels):]
     rows = result.table[result.table["series"] == name]
-    return plot_forecast(history, rows, actual=actual, title=name, ax=ax, unit=data.unit)
+    levels = "/".join(str(c.split("_")[1]) for c in rows.columns if c.startswith("lower_"))
+    title = f"{name}: forecast {rows['date'].iloc[0]} to {rows['date'].iloc[-1]} with {levels}% intervals"
+    return plot_forecast(history, rows, actual=actual, title=title, ax=ax, unit=data.unit)
 
 
 def save_figure(fig, path) -> None:
@@ -150,22 +148,25 @@ def plot_backtest_origins(bt, strategy: str, window: str, *, series: str = "tota
         rows = f[f["origin"] == origin]
         o = int(rows["origin_ordinal"].iloc[0])
         past = history.loc[o - year + 1:o]
-        x_past = past.index - o
-        ax.plot(x_past, past.to_numpy(), color="black", lw=1.2)
-        x = rows["step"].to_numpy()
+        x = o + rows["step"].to_numpy()
+        ax.plot(past.index, past.to_numpy(), color="black", lw=1.2)
         for level, alpha in ((95, 0.2), (80, 0.4)):
             if f"lower_{level}" in rows:
                 ax.fill_between(x, rows[f"lower_{level}"], rows[f"upper_{level}"], color="tab:blue", alpha=alpha, lw=0)
         ax.plot(x, rows["mean"], color="tab:blue", lw=1.5)
         ax.plot(x, rows["actual"], color="tab:red", lw=1.2, marker="o", ms=2.5)
-        ax.axvline(0.5, color="grey", lw=0.8, ls=":")
-        ax.set_title(f"origin {origin}", fontsize=9)
+        ax.axvline(o + 0.5, color="grey", lw=0.8, ls=":")
+        shown = np.arange(past.index[0], x[-1] + 1)
+        period_ticks(ax, shown, [bt.data.label(int(p)) for p in shown])
+        ax.set_title(f"forecast made with data to {origin}", fontsize=9, loc="left")
         ax.tick_params(labelsize=7)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
         ax.grid(alpha=0.3)
     for ax in axes.ravel()[len(origins):]:
         ax.set_visible(False)
+    unit = f"; amounts in {bt.data.unit}" if bt.data.unit else ""
     fig.suptitle(f"{series}: {strategy}, window {window} (black history, blue forecast with 80/95% bands, "
-                 f"red actual; x = periods after the origin{'; ' + bt.data.unit if bt.data.unit else ''})", fontsize=9)
+                 f"red actual{unit})", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -207,9 +208,9 @@ def plot_stacked_components(bt, origin: str, strategy: str, window: str, ax=None
     total = f[f["series"] == "total"]
     ax.plot(total["step"], total["mean"], color="black", lw=1.5, label="total forecast")
     ax.plot(total["step"], total["actual"], color="tab:red", lw=1.5, marker="o", ms=3, label="total actual")
-    ax.set_xlabel(f"periods after {origin}")
-    ax.set_ylabel(amount_label("revenue", bt.data.unit))
-    ax.set_title(f"line items stacked to the total ({strategy}, window {window}, origin {origin})", fontsize=9)
+    period_ticks(ax, total["step"], total["date"])
+    amount_axis(ax, "revenue", bt.data.unit)
+    ax.set_title(f"total: line items stacked ({strategy}, window {window}, data to {origin})", fontsize=9, loc="left")
     ax.legend(fontsize=7, loc="lower left", ncol=2)
     ax.grid(alpha=0.3)
     fig.tight_layout()
@@ -227,8 +228,9 @@ def figure_png(fig) -> bytes:
 
 @_cjk
 def plot_budget(result, *, series: str = "total", ax=None):
-    """Cumulative actual and forecast fan through the year against the target (phased and final),
-    from a `budget.BudgetResult`."""
+    """Cumulative actual and forecast fan through the year against the phased target, from a
+    `budget.BudgetResult`. The gap to plan at the last actual, and the projected year end
+    against the target, are marked in green (ahead) or red (behind)."""
     rows = result.phasing[result.phasing["series"] == series]
     if rows.empty:
         raise KeyError(f"no target for {series!r}")
@@ -239,15 +241,11 @@ def plot_budget(result, *, series: str = "total", ax=None):
     seen = rows["actual"].notna().to_numpy()
     k = int(seen.sum())
     target = float(row["target"])
-    ax.plot(x, rows["cumulative_target"], color="grey", ls="--", lw=1.2, label=f"target phased ({result.phase})")
-    ax.axhline(target, color="grey", lw=0.8, ls=":")
-    ax.annotate(f"target {target:,.0f}", (x[-1], target), xytext=(-4, 4), textcoords="offset points", fontsize=8,
-                color="dimgrey", ha="right")
     # the fan starts from the last actual, so the forecast visibly continues the year to date
     fx = x[max(k - 1, 0):]
     fan = rows.iloc[max(k - 1, 0):]
     levels = sorted(int(c.rsplit("_", 1)[1]) for c in rows.columns if c.startswith("cumulative_lower_"))
-    shades = {80: 0.45, 95: 0.22}
+    shades = {80: 0.35, 95: 0.18}
     for level in reversed(levels):
         ax.fill_between(fx, fan[f"cumulative_lower_{level}"], fan[f"cumulative_upper_{level}"], color="tab:blue",
                         alpha=shades.get(level, 0.3), lw=0, label=f"{level}% interval")
@@ -255,17 +253,32 @@ def plot_budget(result, *, series: str = "total", ax=None):
         ax.plot(fx, fan["cumulative"], color="tab:blue", lw=1.8, label="forecast")
     if k:
         ax.plot(x[:k], rows["cumulative"].iloc[:k], color="black", lw=2, marker="o", ms=3, label="actual")
-    ax.set_xticks(x[:: max(1, len(x) // 12)])
-    ax.set_xticklabels(rows["date"].iloc[:: max(1, len(x) // 12)], rotation=45, ha="right", fontsize=8)
-    ax.set_title(f"{series} {result.year} as of {result.as_of}: projected {row['full_year_forecast']:,.0f} "
-                 f"({row['attainment_pct']:.1f}% of target), P(meet target) {row['prob_meet_target']:.0%}",
-                 fontsize=10)
-    ax.set_ylabel(amount_label("cumulative revenue", result.unit))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    # the plan on top of everything, so the forecast never hides it
+    ax.plot(x, rows["cumulative_target"], color="tab:orange", ls="--", lw=2.2, zorder=5,
+            label=f"target phased ({result.phase})")
+    if k:
+        _gap(ax, x[k - 1], float(rows["cumulative"].iloc[k - 1]), float(rows["cumulative_target"].iloc[k - 1]),
+             "plan to date")
+    _gap(ax, x[-1] + 0.25, float(row["full_year_forecast"]), target, "year end")
+    period_ticks(ax, x, list(rows["date"]))
+    side = "ahead of" if row["ahead_of_plan"] >= 0 else "behind"
+    ax.set_title(f"{series} {result.year}, data to {result.as_of}: {side} plan by {abs(row['ahead_of_plan']):,.0f}; "
+                 f"projected {row['full_year_forecast']:,.0f} = {row['attainment_pct']:.1f}% of target "
+                 f"{target:,.0f}, P(meet target) {row['prob_meet_target']:.0%}", fontsize=10, loc="left")
+    amount_axis(ax, "cumulative revenue", result.unit)
+    ax.set_xlim(-0.5, x[-1] + 1.5)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def _gap(ax, x: float, value: float, plan: float, what: str) -> None:
+    """A vertical bar from the plan to the value, green when ahead and red when behind, labelled."""
+    colour = "tab:green" if value >= plan else "tab:red"
+    ax.plot([x, x], [plan, value], color=colour, lw=4, alpha=0.8, solid_capstyle="butt", zorder=6)
+    ax.annotate(f"{what}: {value - plan:+,.0f}", (x, (plan + value) / 2), xytext=(-6, 0), textcoords="offset points",
+                ha="right", va="center", fontsize=8, color=colour, fontweight="bold", zorder=7)
 
 
 @_cjk
@@ -282,19 +295,20 @@ def plot_plan_gap(result, *, series: str = "total", ax=None):
     fx = x[max(k - 1, 0):]
     fan = rows.iloc[max(k - 1, 0):]
     levels = sorted(int(c.rsplit("_", 1)[1]) for c in rows.columns if c.startswith("cumulative_lower_"))
-    shades = {80: 0.45, 95: 0.22}
+    shades = {80: 0.35, 95: 0.18}
     for level in reversed(levels):
         ax.fill_between(fx, fan[f"cumulative_lower_{level}"] - plan[fx], fan[f"cumulative_upper_{level}"] - plan[fx],
                         color="tab:blue", alpha=shades.get(level, 0.3), lw=0, label=f"{level}% interval")
     if k < len(rows):
         ax.plot(fx, fan["cumulative"] - plan[fx], color="tab:blue", lw=1.8, label="forecast")
     if k:
-        ax.plot(x[:k], rows["cumulative"].iloc[:k] - plan[:k], color="black", lw=2, marker="o", ms=3, label="actual")
-    ax.axhline(0, color="grey", ls="--", lw=1.2)
-    ax.set_xticks(x[:: max(1, len(x) // 12)])
-    ax.set_xticklabels(rows["date"].iloc[:: max(1, len(x) // 12)], rotation=45, ha="right", fontsize=8)
-    ax.set_ylabel(amount_label("ahead (+) / behind (-) plan", result.unit))
-    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        gap = rows["cumulative"].iloc[:k].to_numpy() - plan[:k]
+        ax.bar(x[:k], gap, color=np.where(gap >= 0, "tab:green", "tab:red"), alpha=0.7, width=0.6,
+               label="actual - plan")
+    ax.axhline(0, color="tab:orange", ls="--", lw=2)
+    period_ticks(ax, x, list(rows["date"]))
+    amount_axis(ax, "ahead (+) / behind (-) plan", result.unit)
+    ax.set_xlim(-0.5, x[-1] + 1.5)
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize=8)
     fig.tight_layout()
@@ -304,10 +318,9 @@ def plot_plan_gap(result, *, series: str = "total", ax=None):
 @_cjk
 def budget_figure(result, *, series: str = "total"):
     """The budget chart: cumulative revenue against the target, and the gap to plan below it."""
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 7.5), height_ratios=[3, 2], sharex=True)
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 8), height_ratios=[1, 1], sharex=True)
     plot_budget(result, series=series, ax=top)
     plot_plan_gap(result, series=series, ax=bottom)
-    bottom.get_legend().remove()  # the same entries as above
     top.tick_params(labelbottom=False)
     fig.tight_layout()
     return fig
@@ -344,12 +357,9 @@ def plot_vintages(forecasts: pd.DataFrame, actual: pd.Series, *, series: str = "
     if len(shown):
         ax.plot([pos[d] for d in shown.index], shown.to_numpy(), color="black", lw=1.8, marker="o", ms=2.5,
                 label="actual")
-    step = max(1, len(labels) // 12)
-    ax.set_xticks(range(0, len(labels), step))
-    ax.set_xticklabels(labels[::step], rotation=45, ha="right", fontsize=8)
-    ax.set_title(f"{series}: forecasts by vintage ({level}% bands; dashed = with overrides)")
-    ax.set_ylabel("revenue")
-    ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    period_ticks(ax, range(len(labels)), labels)
+    ax.set_title(f"{series}: forecasts by vintage ({level}% bands; dashed = with overrides)", loc="left")
+    amount_axis(ax, "revenue", None)
     ax.grid(alpha=0.3)
     ax.legend(loc="upper left", fontsize=7, ncol=2 if len(runs) > 6 else 1)
     fig.tight_layout()

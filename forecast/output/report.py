@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.combine import TOTAL
-from forecast.evaluate.backtest import BacktestResult, wins
+from forecast.evaluate.backtest import CRITERIA, BacktestResult, wins
 from forecast.io.files import atomic_write, write_table
 from forecast.output.plot import figure_png, plot_accuracy_by_step, plot_backtest_origins, plot_stacked_components
 
@@ -72,7 +72,8 @@ def build_report(bt: BacktestResult) -> list[Block]:
         text += f" Origin by origin, {versus}."
     if len(rank) > 1:
         runner = rank.iloc[1]
-        gap = (runner["total_mape"] - best["total_mape"]) / best["total_mape"] * 100
+        measure = CRITERIA[bt.criterion][0]
+        gap = (runner[measure] - best[measure]) / best[measure] * 100
         if gap < 5:
             text += (f" The runner-up, {runner['strategy']} (window {runner['window']}), is within {gap:.1f}% of it: "
                      "the two are practically equal on this history.")
