@@ -16,7 +16,6 @@ import pytest
 from click.testing import CliRunner
 
 from forecast.cli.main import COMMANDS, main
-from tests.conftest import SAMPLE
 
 COMMAND_PATHS = [[name] for name in COMMANDS if name != "ledger"] + [
     ["ledger"], *[["ledger", sub] for sub in ("list", "show", "actuals", "override", "accuracy")]]

@@ -26,8 +26,8 @@ from forecast.cli.common import (
 from forecast.cli.save import open_for_save, save_options, save_run
 from forecast.config import load_config
 from forecast.errors import InputDataError
+from forecast.io.rounding import rounded
 from forecast.output.plot import budget_figure, save_figure
-from forecast.output.rounding import rounded
 from forecast.planning.budget import budget, measures_by_series, read_targets
 
 

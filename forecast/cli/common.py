@@ -18,7 +18,7 @@ from forecast.config import parse_window
 from forecast.errors import ForecastError, InputDataError, one_line
 from forecast.io.files import all_or_nothing, read_table, write_table, write_tables
 from forecast.io.paths import STDOUT, TABLE_SUFFIXES, check_output, plot_suffixes, sqlite_path
-from forecast.output.rounding import rounded
+from forecast.io.rounding import rounded
 from forecast.planning.ledger.location import ledger_location
 from forecast.progress import reporting, step
 from forecast.regressors import read_user_regressors

@@ -16,7 +16,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from forecast.calendar import period_starts
-from forecast.output.rounding import percent_kind
+from forecast.io.rounding import percent_kind
 
 DATE_COLUMNS = ("date", "origin", "train_end", "as_of")
 PERCENT_FORMAT = "0.00%"
