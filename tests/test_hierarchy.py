@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from scipy import sparse
 
 from forecast.cli.main import main
+from forecast.revenue import decimal_places
 from forecast.scale.reconcile import METHODS, Correlation, Structure, reconcile, shrunk_correlation, top_down_shares
 from tests.conftest import SAMPLE
 
@@ -99,10 +100,11 @@ def test_batch_hierarchy_end_to_end_adds_up_at_every_level(units_file, tmp_path)
     assert set(table["level"]) == {"total", "city", "county", "unit"}
     mean = table.pivot(index="date", columns="unit", values="mean")
     units = [f"u{i}" for i in range(6)]
-    np.testing.assert_allclose(mean["east"], mean[units[:3]].sum(axis=1), rtol=1e-10)
-    np.testing.assert_allclose(mean["west"], mean[units[3:]].sum(axis=1), rtol=1e-10)
-    np.testing.assert_allclose(mean["metro"], mean["east"] + mean["west"], rtol=1e-10)
-    np.testing.assert_allclose(mean["total"], mean["metro"], rtol=1e-10)
+    half_unit = 0.5 * 10.0 ** -(decimal_places(pd.read_csv(units_file)["value"]) + 2)  # as written
+    np.testing.assert_allclose(mean["east"], mean[units[:3]].sum(axis=1), rtol=0, atol=4 * half_unit)
+    np.testing.assert_allclose(mean["west"], mean[units[3:]].sum(axis=1), rtol=0, atol=4 * half_unit)
+    np.testing.assert_allclose(mean["metro"], mean["east"] + mean["west"], rtol=0, atol=3 * half_unit)
+    np.testing.assert_allclose(mean["total"], mean["metro"], rtol=0, atol=2 * half_unit)
     assert (table["lower_95"] <= table["lower_80"]).all() and (table["upper_80"] <= table["upper_95"]).all()
     assert table.loc[table["unit"] == "u4", "county"].eq("west").all()
     scores = pd.read_csv(tmp_path / "h.reconcile.csv")

@@ -17,6 +17,7 @@ import pandas as pd
 from forecast.combine import TOTAL
 from forecast.evaluate.backtest import CRITERIA, BacktestResult, wins
 from forecast.io.files import atomic_write, write_table
+from forecast.io.rounding import rounded
 from forecast.output.plot import figure_png, plot_accuracy_by_step, plot_backtest_origins, plot_stacked_components
 
 
@@ -250,7 +251,7 @@ def write_backtest(bt: BacktestResult, out_dir, *, report: bool = True) -> list[
     written = []
     forecasts = bt.forecasts.drop(columns=["model", "ordinal", "origin_ordinal"]).assign(model=bt.forecasts["model"])
     for name, table in zip(TABLE_FILES, (forecasts, bt.metrics, bt.annual, bt.annual_metrics, bt.ranking)):
-        write_table(table, out / name)
+        write_table(rounded(table, bt.data.decimals), out / name)
         written.append(out / name)
     if report:
         blocks = build_report(bt)

@@ -18,7 +18,9 @@ import pandas as pd
 
 from forecast.errors import ConfigError, InputDataError
 from forecast.io.files import RawTable, commit_temp, temp_beside, write_table
+from forecast.io.rounding import rounded
 from forecast.progress import silent
+from forecast.revenue import decimal_places
 from forecast.scale.engines import run_tasks
 from forecast.scale.hierarchy import forecast_hierarchy
 from forecast.scale.keys import KeyResult, forecast_key, key_tasks, lost
@@ -150,7 +152,8 @@ def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], hori
                                                      scheduler=scheduler, progress=progress)
     errors_path = output.with_name(f"{output.stem}.errors.csv")
     scores_path = output.with_name(f"{output.stem}.reconcile.csv")
-    write_table(table, output)
+    values = pd.to_numeric(raw.frame.get("value", pd.Series(dtype=float)), errors="coerce")
+    write_table(rounded(table, decimal_places(values) if values.notna().any() else 2), output)
     if failed:
         write_table(pd.DataFrame({id_col: list(failed), "error": list(failed.values())}), errors_path)
     else:

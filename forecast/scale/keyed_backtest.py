@@ -20,6 +20,7 @@ from forecast.errors import ConfigError
 from forecast.evaluate import metrics as M
 from forecast.evaluate.backtest import SEASON_LAG, backtest, backtest_origins, score_forecasts, window_label
 from forecast.io.files import RawTable
+from forecast.io.rounding import rounded
 from forecast.models.intervals import normal_bounds
 from forecast.progress import silent
 from forecast.scale.batch import BatchSummary, write_keyed
@@ -47,7 +48,7 @@ def _backtest_key(job: KeyBacktest) -> dict[str, pd.DataFrame]:
         result = backtest(data, task.horizon, windows=job.windows, origins=job.origins, step=job.step,
                           strategies=job.strategies, levels=task.levels, jobs=1)
         forecasts = result.forecasts.drop(columns=["ordinal", "origin_ordinal"])
-        return {"forecasts": forecasts, "metrics": result.metrics}
+        return {"forecasts": rounded(forecasts, data.decimals), "metrics": rounded(result.metrics, data.decimals)}
     rows = []
     y = data.series(SERIES_NAME)
     lag = SEASON_LAG[data.freq.name]
@@ -66,7 +67,8 @@ def _backtest_key(job: KeyBacktest) -> dict[str, pd.DataFrame]:
                       "naive_mse": M.naive_scale(history, lag, power=2), "model": fit.label}
             rows.append(pd.DataFrame(table))
     forecasts = pd.concat(rows, ignore_index=True)
-    return {"forecasts": forecasts, "metrics": score_forecasts(forecasts, task.levels)}
+    return {"forecasts": rounded(forecasts, data.decimals),
+            "metrics": rounded(score_forecasts(forecasts, task.levels), data.decimals)}
 
 
 def batch_backtest(raw: RawTable, id_col: str, horizon: int, output_dir, *, windows=(24,), origins: int = 12,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from forecast.config import check_horizon
 from forecast.errors import ForecastError, InputDataError
+from forecast.io.rounding import rounded
 from forecast.io.sniff import RawTable
 from forecast.models.intervals import normal_bounds
 from forecast.pipeline import run_forecast
@@ -90,7 +91,8 @@ def _forecast_key(task: KeyTask) -> pd.DataFrame:
         table = _single_series(data, task)
     else:
         table = run_forecast(data, task.horizon, levels=task.levels, jobs=1).table.drop(columns="ordinal")
-    return table[["series", "date", *[c for c in table.columns if c not in ("series", "date")]]]
+    return rounded(table[["series", "date", *[c for c in table.columns if c not in ("series", "date")]]],
+                   data.decimals)
 
 
 def forecast_values(y, first: int, freq, horizon: int, season_length: int | None):
