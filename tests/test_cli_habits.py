@@ -149,3 +149,16 @@ def test_excel_dates_are_dates_and_percentages_share_one_format(sample, fast_con
         if row[0].value.endswith("_pct") or row[0].value.startswith("prob_"):
             formats |= {c.number_format for c in row[1:]}
     assert formats == {"0.00%"}
+
+
+def test_shell_completion_completes_commands_and_options():
+    def complete(words, cword):
+        env = {**os.environ, "_FORECAST_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+        done = subprocess.run([sys.executable, "-m", "forecast"], env=env, capture_output=True, text=True,
+                              timeout=120, check=False)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.split()
+
+    assert "plain,run" in complete("forecast ru", 1)
+    assert "plain,--horizon" in complete("forecast run --hor", 2)
+    assert "plain,--criterion" in complete("forecast backtest --cri", 2)

@@ -19,6 +19,7 @@ from forecast.calendar import period_starts
 from forecast.io.rounding import percent_kind
 
 DATE_COLUMNS = ("date", "origin", "train_end", "as_of")
+TIMESTAMP_COLUMNS = ("created",)
 PERCENT_FORMAT = "0.00%"
 AMOUNT_FORMAT = "#,##0.00"
 PLAIN_INTEGERS = ("year", "step", "n", "periods_elapsed", "periods_remaining", "ordinal", "rank", "run_id", "lead",
@@ -54,6 +55,12 @@ def as_excel(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
     out, formats = frame.copy(), {}
     for column in frame.columns:
         name = str(column)
+        if name in TIMESTAMP_COLUMNS and not pd.api.types.is_numeric_dtype(frame[column]):
+            stamps = pd.to_datetime(frame[column], errors="coerce", utc=True)
+            if stamps.notna().all():  # when a run was saved, in UTC (Excel has no time zones)
+                out[column] = stamps.dt.tz_localize(None).dt.to_pydatetime()
+                formats[name] = "yyyy-mm-dd hh:mm"
+            continue
         if name in DATE_COLUMNS and not pd.api.types.is_numeric_dtype(frame[column]):
             form = date_format(frame[column])
             if form:

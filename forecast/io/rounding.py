@@ -9,9 +9,9 @@ import pandas as pd
 PERCENT_PLACES = 2
 RATIO_PLACES = 4
 EXTRA_PLACES = 2  # beyond the input's own, so sums and shares still add up as printed
-RATIOS = frozenset({"mape", "smape", "mase", "rmsse", "accuracy", "bias", "phase_weight", "trend_strength",
-                    "seasonal_strength", "total_mape", "total_accuracy", "total_mase", "total_bias", "annual_mape",
-                    "cv_error"})
+RATIOS = frozenset({"mape", "smape", "mase", "rmsse", "accuracy", "phase_weight", "trend_strength",
+                    "seasonal_strength", "total_mape", "total_accuracy", "total_mase", "annual_mape", "cv_error",
+                    "mape_adjusted", "mape_statistical", "value_added"})
 UNROUNDED = frozenset({"naive_mae", "naive_mse"})  # scales kept whole so metrics can be recomputed exactly
 
 
@@ -37,7 +37,8 @@ def rounded(table: pd.DataFrame, decimals: int) -> pd.DataFrame:
     return out
 
 
-PERCENT_VALUES = frozenset({"mape", "smape", "accuracy", "total_mape", "total_accuracy", "annual_mape"})
+PERCENT_VALUES = frozenset({"mape", "smape", "accuracy", "total_mape", "total_accuracy", "annual_mape", "mape_adjusted",
+                            "mape_statistical", "value_added"})
 
 
 def percent_kind(column: str) -> str | None:

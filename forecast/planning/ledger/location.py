@@ -3,6 +3,8 @@ engine that opens it."""
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -44,6 +46,22 @@ def ledger_url(location: str) -> sa.URL:
     return url
 
 
+def _write_ahead_log(dbapi_connection) -> None:
+    """Put the ledger in WAL mode, once. Switching the mode needs the file to itself, and SQLite
+    refuses it at once ("database is locked") rather than waiting while another process writes:
+    processes opening a new ledger together retry, as a writer would wait, up to SQLITE_TIMEOUT."""
+    deadline = time.monotonic() + SQLITE_TIMEOUT
+    while True:
+        try:
+            if str(dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                dbapi_connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def sqlite_engine(url: sa.URL) -> sa.Engine:
     engine = sa.create_engine(url, connect_args={"timeout": SQLITE_TIMEOUT})
 
@@ -53,7 +71,7 @@ def sqlite_engine(url: sa.URL) -> sa.Engine:
         # deferred, and two deferred writers can deadlock instead of waiting)
         dbapi_connection.isolation_level = None
         dbapi_connection.execute("PRAGMA foreign_keys = ON")
-        dbapi_connection.execute("PRAGMA journal_mode = WAL")
+        _write_ahead_log(dbapi_connection)
 
     @sa.event.listens_for(engine, "begin")
     def _begin(connection):
