@@ -278,7 +278,7 @@ def _gap(ax, x: float, value: float, plan: float, what: str) -> None:
     colour = "tab:green" if value >= plan else "tab:red"
     ax.plot([x, x], [plan, value], color=colour, lw=4, alpha=0.8, solid_capstyle="butt", zorder=6)
     ax.annotate(f"{what}: {value - plan:+,.0f}", (x, (plan + value) / 2), xytext=(-6, 0), textcoords="offset points",
-                ha="right", va="center", fontsize=8, color=colour, fontweight="bold", zorder=7)
+                ha="right", va="center", fontsize=8, color=colour, zorder=7)
 
 
 @_cjk
