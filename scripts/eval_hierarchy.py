@@ -42,7 +42,7 @@ def evaluate(seed: int, units: int, train_end: str, horizon: int, jobs: int) -> 
     actual = structure.summing @ actual_units.loc[parsed.names].to_numpy(float)[:, :horizon]
     began = time.perf_counter()
     tasks = node_tasks(parsed, structure, horizon, 12)
-    mean, sd, resid = stack_results(forecast_nodes(tasks, "local", jobs, None, None), tasks, parsed.values.shape[1])
+    mean, sd, resid = stack_results(forecast_nodes(tasks, "local", jobs, None), tasks, parsed.values.shape[1])
     correlation = shrunk_correlation(resid)
     candidates = {"base": (mean, sd)} | {m: reconcile(structure, m, mean, sd, correlation) for m in METHODS}
     chosen, _ = choose_method(parsed, structure, horizon, 12, engine="local", jobs=jobs, scheduler=None)
