@@ -130,7 +130,7 @@ class HierarchySummary:
     seconds: float
     output: Path
     errors: Path | None
-    scores: Path | None  # the backtest behind --reconcile auto
+    scores: Path | None  # the backtest of the methods: --reconcile auto's choice, the intervals' widening
 
 
 def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], horizon: int, output, *,
@@ -139,8 +139,8 @@ def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], hori
                     progress=None) -> HierarchySummary:
     """Forecast every node of the hierarchy the units roll up to, reconciled so that every level
     adds up (see `hierarchy.forecast_hierarchy`), and write `output` (CSV); units that cannot be
-    read go to OUTPUT.errors.csv and are left out of the sums, the backtest scores behind
-    `method="auto"` to OUTPUT.reconcile.csv."""
+    read go to OUTPUT.errors.csv and are left out of the sums, the backtest of the methods (behind
+    `method="auto"` and the intervals' widening) to OUTPUT.reconcile.csv."""
     if horizon < 1:
         raise ConfigError(f"--horizon must be at least 1 (got {horizon})")
     output = Path(output)

@@ -209,14 +209,16 @@ def level_scores(structure: Structure, errors: np.ndarray) -> dict[str, float]:
     return {level: float(np.mean(errors[levels == level])) for level in dict.fromkeys(structure.levels)}
 
 
-def choose_method(units: Units, structure: Structure, horizon: int, season_length: int | None, *, engine, jobs,
-                  scheduler, origins: int = RECONCILE_ORIGINS, progress=silent) -> tuple[str, pd.DataFrame]:
-    """The reconciliation whose forecasts at `origins` rolling origins (each `horizon` steps long,
-    a quarter of a year apart) had the smallest relative error, averaged over the levels so that
-    the total weighs as much as all units together. Also returns the scores of every method and
-    of the unreconciled base forecasts, by level."""
+def backtest_methods(units: Units, structure: Structure, horizon: int, season_length: int | None, *, engine, jobs,
+                     scheduler, origins: int = RECONCILE_ORIGINS, progress=silent) -> pd.DataFrame:
+    """Every reconciliation, and the unreconciled base forecasts, at `origins` rolling origins
+    (each `horizon` steps long, a quarter of a year apart), by level: the relative error in %
+    (`error_pct`, the mean over the level's nodes), and the spread of the errors in units of the
+    standard deviations the method stated (`spread`: the root mean square of (actual - mean) / sd
+    over the level's nodes and steps; 1 when the intervals are as wide as the errors were)."""
     width = units.values.shape[1]
     rows = []
+    levels = np.asarray(structure.levels)
     for end in rolling_origins(width, horizon, origins, quarter_step(units.freq.periods_per_year)):
         if end < max(2 * (season_length or 1), 8):
             break
@@ -225,17 +227,37 @@ def choose_method(units: Units, structure: Structure, horizon: int, season_lengt
         actual = (structure.summing @ units.values)[:, end:end + horizon]
         history = (structure.summing @ units.values)[:, :end]
         correlation = shrunk_correlation(resid)
-        candidates = {"base": mean} | {m: reconcile(structure, m, mean, sd, correlation)[0] for m in METHODS}
-        for method, forecast in candidates.items():
-            for level, score in level_scores(structure, relative_errors(forecast, actual, history)).items():
+        candidates = {"base": (mean, sd)} | {m: reconcile(structure, m, mean, sd, correlation) for m in METHODS}
+        for method, (forecast, stated) in candidates.items():
+            errors = relative_errors(forecast, actual, history)
+            z = np.divide(actual - forecast, stated, out=np.full(forecast.shape, np.nan), where=stated > 0)
+            for level in dict.fromkeys(structure.levels):
+                mine = z[levels == level]
                 rows.append({"origin": units.freq.label(units.first + end - 1, units.style), "method": method,
-                             "level": level, "error_pct": 100 * score})
+                             "level": level, "error_pct": 100 * float(np.mean(errors[levels == level])),
+                             "z2": float(np.nansum(mine**2)), "n": int(np.isfinite(mine).sum())})
     if not rows:
-        raise InputDataError(f"the history ({width} periods) is too short to choose a reconciliation by backtest "
-                             f"with --horizon {horizon}; give --reconcile bottom_up, top_down or mint_shrink")
-    scores = pd.DataFrame(rows).groupby(["method", "level"], sort=False, as_index=False)["error_pct"].mean()
+        raise InputDataError(f"the history ({width} periods) is too short to backtest the reconciliations "
+                             f"with --horizon {horizon}; give a shorter --horizon")
+    scores = pd.DataFrame(rows).groupby(["method", "level"], sort=False, as_index=False).agg(
+        error_pct=("error_pct", "mean"), z2=("z2", "sum"), n=("n", "sum"))
+    scores["spread"] = np.sqrt(scores["z2"] / scores["n"].clip(lower=1))
+    return scores.drop(columns=["z2", "n"])
+
+
+def choose_method(scores: pd.DataFrame) -> str:
+    """The reconciliation with the smallest relative error in the backtest, averaged over the
+    levels so that the total weighs as much as all units together."""
     overall = scores[scores["method"] != "base"].groupby("method", sort=False)["error_pct"].mean()
-    return str(overall.idxmin()), scores
+    return str(overall.idxmin())
+
+
+def widened(sd: np.ndarray, structure: Structure, scores: pd.DataFrame, method: str) -> np.ndarray:
+    """`sd` (nodes x steps) widened, level by level, by how much wider the method's errors were
+    in the backtest than the standard deviations it stated; never narrowed."""
+    spread = scores[scores["method"] == method].set_index("level")["spread"]
+    factor = np.array([max(1.0, float(spread.get(level, 1.0))) for level in structure.levels])
+    return sd * factor[:, None]
 
 
 def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], horizon: int, *,
@@ -243,7 +265,8 @@ def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], h
                        engine: str = "local", jobs: int | None = None, scheduler: str | None = None,
                        progress=None) -> tuple[pd.DataFrame, dict[str, str], str, pd.DataFrame | None]:
     """Coherent forecasts of every node: (table, failed units {unit: reason}, method used, the
-    backtest scores when the method was chosen by backtest)."""
+    backtest of every method by level: its error and the spread of its errors, by which the
+    intervals of the method used were widened)."""
     if method != "auto" and method not in METHODS:
         raise ConfigError(f"--reconcile {method!r} is not known; use auto, {', '.join(METHODS)}")
     if id_col in hierarchy or len(set(hierarchy)) != len(hierarchy):
@@ -252,17 +275,17 @@ def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], h
     check_horizon(horizon, units.freq)
     structure = build_structure(units, id_col, hierarchy)
     nodes = len(structure.names)
-    passes = 1 + (RECONCILE_ORIGINS if method == "auto" else 0)
     progress = progress or silent
-    progress(more=nodes * passes)
-    scores = None
+    progress(more=nodes * (1 + RECONCILE_ORIGINS))
+    scores = backtest_methods(units, structure, horizon, season_length, engine=engine, jobs=jobs,
+                              scheduler=scheduler, progress=progress)
     if method == "auto":
-        method, scores = choose_method(units, structure, horizon, season_length, engine=engine, jobs=jobs,
-                                       scheduler=scheduler, progress=progress)
+        method = choose_method(scores)
     tasks = node_tasks(units, structure, horizon, season_length)
     results = forecast_nodes(tasks, engine, jobs, scheduler, progress)
     mean, sd, resid = stack_results(results, tasks, units.values.shape[1])
     mean, sd = reconcile(structure, method, mean, sd, shrunk_correlation(resid))
+    sd = widened(sd, structure, scores, method)
     last = units.first + units.values.shape[1] - 1
     dates = [units.freq.label(o, units.style) for o in range(last + 1, last + horizon + 1)]
     table = {id_col: np.repeat(structure.names, horizon), "series": "value", "date": np.tile(dates, nodes),
