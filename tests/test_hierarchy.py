@@ -7,7 +7,9 @@ from click.testing import CliRunner
 from scipy import sparse
 
 from forecast.cli.main import main
+from forecast.io.files import RawTable
 from forecast.revenue import decimal_places
+from forecast.scale.hierarchy import forecast_hierarchy
 from forecast.scale.reconcile import METHODS, Correlation, Structure, reconcile, shrunk_correlation, top_down_shares
 from tests.conftest import SAMPLE
 
@@ -144,3 +146,21 @@ def test_an_unreadable_unit_is_reported_and_left_out_of_the_sums(units_file, tmp
     mean = pd.read_csv(out).pivot(index="date", columns="unit", values="mean")
     assert "u5" not in mean.columns
     np.testing.assert_allclose(mean["west"], mean["u3"] + mean["u4"], rtol=1e-10)
+
+
+def test_names_and_row_order_change_no_number_and_the_output_keeps_the_files_order(units_file):
+    frame = pd.read_csv(units_file, dtype=str)
+    first, _, _, _ = forecast_hierarchy(RawTable(frame, "a", 2), "unit", ("county", "city"), 3, jobs=1)
+    renamed = {u: f"zz{9 - i}" for i, u in enumerate(dict.fromkeys(frame["unit"]))}
+    shuffled = frame.sample(frac=1, random_state=3).assign(unit=lambda f: f["unit"].map(renamed))
+    second, _, _, _ = forecast_hierarchy(RawTable(shuffled.reset_index(drop=True), "b", 2), "unit", ("county", "city"),
+                                         3, jobs=1)
+    back = {v: k for k, v in renamed.items()}
+    second["unit"] = second["unit"].map(lambda u: back.get(u, u))
+    key = ["unit", "date"]
+    bounds = ["mean", "lower_80", "upper_80", "lower_95", "upper_95"]
+    pd.testing.assert_frame_equal(first.set_index(key).sort_index()[bounds], second.set_index(key).sort_index()[bounds],
+                                  check_exact=True)
+    units = first[first["level"] == "unit"]["unit"]
+    assert list(dict.fromkeys(units)) == list(dict.fromkeys(frame["unit"]))  # as the file names them
+    assert list(dict.fromkeys(first["level"])) == ["total", "city", "county", "unit"]

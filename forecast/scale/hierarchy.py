@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import sparse
 
 from forecast.calendar import Frequency
+from forecast.combine import by_values
 from forecast.config import check_horizon
 from forecast.errors import ConfigError, ForecastError, InputDataError
 from forecast.evaluate.origins import RECONCILE_ORIGINS, quarter_step, rolling_origins
@@ -71,6 +72,7 @@ class Units:
     freq: Frequency
     style: str
     parents: pd.DataFrame  # index: unit; one column per hierarchy level, lowest first
+    file_order: list[str]  # the units as the file first names them: the order of the output
 
 
 def parse_units(raw: RawTable, id_col: str, hierarchy: tuple[str, ...]) -> tuple[Units, dict[str, str]]:
@@ -108,14 +110,16 @@ def parse_units(raw: RawTable, id_col: str, hierarchy: tuple[str, ...]) -> tuple
                            f"other units run to {freq.label(last, style)}; a hierarchy forecasts from one period")
             del series[key]
     first = min(int(s.index[0]) for s in series.values())
-    names = list(series)
+    # units in an order set by their data, so that every node's sum, and so every number, is the
+    # same whatever the units are called and however the file's rows are ordered
+    names = by_values(list(series), {key: s.to_numpy(float) for key, s in series.items()})
     values = np.zeros((len(names), last - first + 1))
     starts = np.empty(len(names), int)
     for i, key in enumerate(names):
         s = series[key]
         values[i, s.index.to_numpy() - first] = s.to_numpy(float)
         starts[i] = int(s.index[0]) - first
-    return Units(names, values, starts, first, freq, style, parents.loc[names]), failed
+    return Units(names, values, starts, first, freq, style, parents.loc[names], list(series)), failed
 
 
 def _parents(raw: RawTable, id_col: str, hierarchy: tuple[str, ...]) -> pd.DataFrame:
@@ -295,7 +299,18 @@ def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], h
     table["level"] = np.repeat(structure.levels, horizon)
     frame = pd.DataFrame(table)
     frame = _with_ancestors(frame, id_col, hierarchy, units.parents, structure)
-    return frame, failed, method, scores
+    return _in_file_order(frame, id_col, hierarchy, units), failed, method, scores
+
+
+def _in_file_order(frame: pd.DataFrame, id_col: str, hierarchy: tuple[str, ...], units: Units) -> pd.DataFrame:
+    """Rows level by level from the top, each level's nodes in the order the file first names
+    them (the computation itself runs in an order set by the data)."""
+    parents = units.parents.loc[units.file_order]
+    order = [(TOP, TOP), *[(col, name) for col in reversed(hierarchy) for name in dict.fromkeys(parents[col])],
+             *[(id_col, unit) for unit in units.file_order]]
+    rank = {node: i for i, node in enumerate(order)}
+    ranks = np.array([rank[node] for node in zip(frame["level"], frame[id_col])])
+    return frame.iloc[np.argsort(ranks, kind="stable")].reset_index(drop=True)
 
 
 def _with_ancestors(frame: pd.DataFrame, id_col: str, hierarchy: tuple[str, ...], parents: pd.DataFrame,
