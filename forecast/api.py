@@ -4,7 +4,7 @@
     fc = forecast.run(df, horizon=12, train_end="2023-12")      # df: long, unique_id/ds/y, wide, Series, or a path
     fc.table                                                     # date (Timestamps), series, mean, bounds, model
     forecast.classify(df).table
-    forecast.backtest(df, horizon=12, window=[24, "all"], origins=6, criterion="annual").ranking
+    forecast.backtest(df, horizon=12, window=[24, "all"], origins=6, criterion="annual").ranking  # .table, .metrics
     forecast.budget(df, year=2024, as_of="2024-05", target=158_000).table
     forecast.batch(units, id_col="unit", horizon=12).table
 
@@ -125,14 +125,14 @@ def backtest(data, horizon, *, window=24, origins=12, step=1, strategies=DEFAULT
             forecasts = _read_csv(Path(folder) / "forecasts.csv")
             metrics = _read_csv(Path(folder) / "metrics.csv")
             errors = _read_csv(summary.errors) if summary.errors else pd.DataFrame(columns=[id_col, "error"])
-        return Backtest(metrics, with_dates(forecasts), pd.DataFrame(), criterion, None, errors)
+        return Backtest(with_dates(forecasts), metrics, pd.DataFrame(), criterion, None, errors)
     settings = check.config(config)
     full = revenue(data, freq=freq, sheet=sheet, encoding=encoding)
     result = run_backtest(full, horizon, windows=windows, origins=origins, step=step, strategies=strategies,
                           config=settings, levels=levels, regressors=_regressors(regressors, full.freq), jobs=jobs,
                           criterion=criterion)
-    forecasts = result.forecasts.drop(columns=["origin_ordinal"], errors="ignore")
-    return Backtest(result.metrics, with_dates(forecasts), result.ranking, criterion, result)
+    forecasts = result.forecasts.drop(columns=["model", "origin_ordinal"]).assign(model=result.forecasts["model"])
+    return Backtest(with_dates(forecasts), result.metrics, result.ranking, criterion, result)  # as forecasts.csv
 
 
 def budget(data, year, *, target=None, targets=None, as_of=None, phase="seasonal", strategy=None, window="auto",

@@ -97,11 +97,12 @@ class Classes:
 
 @dataclass(frozen=True, repr=False)
 class Backtest:
-    """`forecast.backtest`'s result: `.table` (the metrics: strategy, series, step, n, mape, ...),
-    `.forecasts` (every origin's forecast beside its actual), `.ranking` and `.best`."""
+    """`forecast.backtest`'s result: `.table` (forecasts.csv: every origin's forecast beside its
+    actual, with real dates in `origin` and `date`), `.metrics` (metrics.csv: strategy, series,
+    step, n, mape, ...), `.ranking` and `.best`."""
 
     table: pd.DataFrame
-    forecasts: pd.DataFrame
+    metrics: pd.DataFrame
     ranking: pd.DataFrame
     criterion: str
     result: object = field(repr=False)  # forecast.evaluate.backtest.BacktestResult, or None over keys
@@ -114,17 +115,17 @@ class Backtest:
     def write(self, folder, *, report: bool = True) -> list:
         """forecasts.csv, metrics.csv and the report in `folder`, as `forecast backtest` writes them."""
         if self.result is None:
-            raise ValueError("a backtest over keys (id_col) has no report; write .table and .forecasts yourself")
+            raise ValueError("a backtest over keys (id_col) has no report; write .table and .metrics yourself")
         return write_backtest(self.result, folder, report=report, criterion=self.criterion)
 
     def __repr__(self) -> str:
         best = self.best
         head = (f"best {best['strategy']} (window {best['window']}) by {self.criterion} MAPE"
-                if "strategy" in best and "window" in best else f"{len(self.table)} metric rows")
-        return f"<Backtest: {head}; .table, .forecasts, .ranking>"
+                if "strategy" in best and "window" in best else f"{len(self.metrics)} metric rows")
+        return f"<Backtest: {head}; .table (forecasts), .metrics, .ranking>"
 
     def _repr_html_(self) -> str:
-        return _html(repr(self)[1:-1], [], {"ranking": self.ranking, "table": self.table})
+        return _html(repr(self)[1:-1], [], {"ranking": self.ranking, "metrics": self.metrics})
 
 
 @dataclass(frozen=True, repr=False)

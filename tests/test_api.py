@@ -139,8 +139,11 @@ def test_budget_backtest_and_classify_from_a_dataframe(long, tmp_path):
                            criterion="annual", config=CONFIG)
     assert bt.criterion == "annual" and len(bt.ranking) == 4
     assert list(bt.ranking["annual_mape"]) == sorted(bt.ranking["annual_mape"])
-    assert pd.api.types.is_datetime64_any_dtype(bt.forecasts["origin"])
-    assert {"strategy", "series", "step", "mape", "coverage_80"} <= set(bt.table.columns)
+    assert pd.api.types.is_datetime64_any_dtype(bt.table["origin"]) and pd.api.types.is_datetime64_any_dtype(
+        bt.table["date"])
+    assert list(bt.table.columns[:11]) == ["origin", "strategy", "series", "date", "step", "mean", "lower_80",
+                                           "upper_80", "lower_95", "upper_95", "actual"]  # forecasts.csv's
+    assert {"strategy", "series", "step", "mape", "coverage_80"} <= set(bt.metrics.columns)
     with pytest.raises(ValueError, match="criterion='weekly'"):
         forecast.backtest(long, 3, criterion="weekly")
 

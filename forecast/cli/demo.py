@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 
 from forecast import load
-from forecast.cli.common import emit, examples, friendly
+from forecast.cli.common import emit, examples, friendly, shows_steps
 from forecast.combine import aggregate_series
 from forecast.io.files import write_table
 from forecast.io.paths import check_output
+from forecast.io.rounding import rounded
 from forecast.output.plot import plot_result, save_figure
 from forecast.pipeline import run_forecast
 from forecast.sample import sample_path
@@ -22,6 +23,7 @@ from forecast.sample import sample_path
     "forecast demo --output-dir /tmp/demo"))
 @click.option("--output-dir", default="demo_output", show_default=True, help="Where to write the demo's files.")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@shows_steps
 @friendly
 def demo(output_dir, jobs):
     """Forecast 2024 of the bundled sample city from data to 2023-12 and compare with its actuals."""
@@ -35,7 +37,7 @@ def demo(output_dir, jobs):
     table = result.table.copy()
     actual = _actuals(full, result, table)
     table["actual"] = actual
-    write_table(table.drop(columns="ordinal"), out / "forecast.csv")
+    write_table(rounded(table.drop(columns="ordinal"), full.decimals), out / "forecast.csv")
     save_figure(plot_result(train, result, actual_data=full), out / "forecast.png")
     click.echo(f"Sample city, trained to 2023-12, 12 months of 2024 forecast with strategy '{result.strategy}'.\n")
     summary = []
