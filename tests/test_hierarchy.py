@@ -8,8 +8,10 @@ from scipy import sparse
 
 from forecast.cli.main import main
 from forecast.io.files import RawTable
+from forecast.models import Forecast
 from forecast.revenue import decimal_places
 from forecast.scale.hierarchy import forecast_hierarchy
+from forecast.scale.hierarchy_paths import base_paths, correlated_shocks, reconciled_paths, widened_paths
 from forecast.scale.reconcile import METHODS, Correlation, Structure, reconcile, shrunk_correlation, top_down_shares
 from tests.conftest import SAMPLE
 
@@ -164,3 +166,28 @@ def test_names_and_row_order_change_no_number_and_the_output_keeps_the_files_ord
     units = first[first["level"] == "unit"]["unit"]
     assert list(dict.fromkeys(units)) == list(dict.fromkeys(frame["unit"]))  # as the file names them
     assert list(dict.fromkeys(first["level"])) == ["total", "city", "county", "unit"]
+
+
+def test_joint_paths_are_coherent_and_spread_as_the_reconciliation_says():
+    """The paths' standard deviations match the analytic ones of `reconcile` (same correlation,
+    errors independent over time), and every path adds up level by level."""
+    rng = np.random.default_rng(9)
+    S = np.vstack([np.ones(5), [1, 1, 1, 0, 0], [0, 0, 0, 1, 1], np.eye(5)])
+    structure = Structure(tuple(f"n{i}" for i in range(8)), ("total", "county", "county", *["unit"] * 5),
+                          sparse.csr_matrix(S), np.array([-1, 0, 0, 1, 1, 1, 2, 2]))
+    horizon = 3
+    mean = rng.uniform(10, 50, (8, horizon))
+    sd = rng.uniform(1, 3, (8, horizon))
+    correlation = shrunk_correlation(rng.normal(size=(60, 8)) + rng.normal(size=(60, 1)))
+    psi = np.r_[1.0, np.zeros(horizon - 1)]  # no dynamics: each step's error its own
+    forecasts = [Forecast(mean[k], sd[k], psi) for k in range(8)]
+    shocks = correlated_shocks(correlation, 40_000, horizon + 1, seed=2)
+    paths = base_paths(forecasts, shocks)
+    for method in METHODS:
+        coherent, analytic = reconcile(structure, method, mean, sd, correlation)
+        drawn = reconciled_paths(structure, method, paths, mean, correlation)
+        np.testing.assert_allclose(drawn[:, :3, :], np.einsum("nb,pbh->pnh", S[:3, :], drawn[:, 3:, :]), rtol=1e-10)
+        np.testing.assert_allclose(drawn.mean(axis=0), coherent, rtol=0, atol=0.1, err_msg=method)  # 4 s.e.
+        np.testing.assert_allclose(drawn.std(axis=0), analytic, rtol=0.03, err_msg=method)
+    widened = widened_paths(drawn, coherent, np.full(8, 2.0))
+    np.testing.assert_allclose(widened.std(axis=0), 2 * drawn.std(axis=0), rtol=1e-10)

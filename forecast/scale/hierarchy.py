@@ -22,9 +22,11 @@ from forecast.config import check_horizon
 from forecast.errors import ConfigError, ForecastError, InputDataError
 from forecast.evaluate.origins import RECONCILE_ORIGINS, quarter_step, rolling_origins
 from forecast.io.files import RawTable
-from forecast.models.intervals import normal_bounds
+from forecast.models import Forecast
+from forecast.models.intervals import path_offsets
 from forecast.progress import silent
 from forecast.scale.engines import run_tasks
+from forecast.scale.hierarchy_paths import base_paths, correlated_shocks, path_count, reconciled_paths, widened_paths
 from forecast.scale.keys import forecast_values, key_tasks
 from forecast.scale.reconcile import METHODS, Structure, reconcile, shrunk_correlation
 from forecast.validate import to_revenue
@@ -50,6 +52,20 @@ class NodeResult:
     residuals: np.ndarray | None = None  # one-step in-sample errors over the node's y, NaN where none
     model: str = ""
     error: str | None = None
+    forecast: Forecast | None = None  # with the psi weights and shared error its sample paths need
+
+
+@dataclass(frozen=True)
+class HierarchyFit:
+    """A hierarchy's coherent forecast: means (nodes x horizon) and joint sample paths
+    (paths x nodes x horizon) around them, widened level by level by the backtest."""
+
+    structure: Structure
+    mean: np.ndarray
+    paths: np.ndarray
+    method: str
+    scores: pd.DataFrame
+    models: list[str]
 
 
 def forecast_node(task: NodeTask) -> NodeResult:
@@ -58,7 +74,7 @@ def forecast_node(task: NodeTask) -> NodeResult:
     except Exception as exc:  # noqa: BLE001 - reported with the node's name by the caller
         return NodeResult(task.name, None, error=f"{type(exc).__name__}: {exc}")
     resid = fit.residuals.reindex(np.arange(task.first, task.first + len(task.y))).to_numpy(float)
-    return NodeResult(task.name, fit.forecast.mean, fit.forecast.sd, resid, fit.label)
+    return NodeResult(task.name, fit.forecast.mean, fit.forecast.sd, resid, fit.label, forecast=fit.forecast)
 
 
 @dataclass(frozen=True)
@@ -256,12 +272,36 @@ def choose_method(scores: pd.DataFrame) -> str:
     return str(overall.idxmin())
 
 
-def widened(sd: np.ndarray, structure: Structure, scores: pd.DataFrame, method: str) -> np.ndarray:
-    """`sd` (nodes x steps) widened, level by level, by how much wider the method's errors were
-    in the backtest than the standard deviations it stated; never narrowed."""
+def level_factors(structure: Structure, scores: pd.DataFrame, method: str) -> np.ndarray:
+    """Per node: how much wider the method's errors at its level were in the backtest than the
+    standard deviations it stated (at least 1: intervals are never narrowed)."""
     spread = scores[scores["method"] == method].set_index("level")["spread"]
-    factor = np.array([max(1.0, float(spread.get(level, 1.0))) for level in structure.levels])
-    return sd * factor[:, None]
+    return np.array([max(1.0, float(spread.get(level, 1.0))) for level in structure.levels])
+
+
+def widened(sd: np.ndarray, structure: Structure, scores: pd.DataFrame, method: str) -> np.ndarray:
+    """`sd` (nodes x steps) widened level by level (see `level_factors`)."""
+    return sd * level_factors(structure, scores, method)[:, None]
+
+
+def fit_hierarchy(units: Units, structure: Structure, horizon: int, *, season_length: int | None = None,
+                  method: str = "auto", engine: str = "local", jobs: int | None = None, scheduler: str | None = None,
+                  progress=silent) -> HierarchyFit:
+    """Backtest the reconciliations (`method="auto"` takes the most accurate), forecast every
+    node, reconcile, and draw joint sample paths (see `hierarchy_paths`)."""
+    scores = backtest_methods(units, structure, horizon, season_length, engine=engine, jobs=jobs,
+                              scheduler=scheduler, progress=progress)
+    if method == "auto":
+        method = choose_method(scores)
+    tasks = node_tasks(units, structure, horizon, season_length)
+    results = forecast_nodes(tasks, engine, jobs, scheduler, progress)
+    mean, sd, resid = stack_results(results, tasks, units.values.shape[1])
+    correlation = shrunk_correlation(resid)
+    coherent, _ = reconcile(structure, method, mean, sd, correlation)
+    shocks = correlated_shocks(correlation, path_count(len(structure.names), horizon), horizon + 1)
+    paths = reconciled_paths(structure, method, base_paths([r.forecast for r in results], shocks), mean, correlation)
+    paths = widened_paths(paths, coherent, level_factors(structure, scores, method))
+    return HierarchyFit(structure, coherent, paths, method, scores, [r.model for r in results])
 
 
 def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], horizon: int, *,
@@ -281,25 +321,21 @@ def forecast_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], h
     nodes = len(structure.names)
     progress = progress or silent
     progress(more=nodes * (1 + RECONCILE_ORIGINS))
-    scores = backtest_methods(units, structure, horizon, season_length, engine=engine, jobs=jobs,
-                              scheduler=scheduler, progress=progress)
-    if method == "auto":
-        method = choose_method(scores)
-    tasks = node_tasks(units, structure, horizon, season_length)
-    results = forecast_nodes(tasks, engine, jobs, scheduler, progress)
-    mean, sd, resid = stack_results(results, tasks, units.values.shape[1])
-    mean, sd = reconcile(structure, method, mean, sd, shrunk_correlation(resid))
-    sd = widened(sd, structure, scores, method)
+    fit = fit_hierarchy(units, structure, horizon, season_length=season_length, method=method, engine=engine,
+                        jobs=jobs, scheduler=scheduler, progress=progress)
     last = units.first + units.values.shape[1] - 1
     dates = [units.freq.label(o, units.style) for o in range(last + 1, last + horizon + 1)]
     table = {id_col: np.repeat(structure.names, horizon), "series": "value", "date": np.tile(dates, nodes),
-             "mean": mean.ravel()}
-    table |= normal_bounds(mean.ravel(), sd.ravel(), levels)
-    table["model"] = np.repeat([f"{r.model}; reconciled {method}" for r in results], horizon)
+             "mean": fit.mean.ravel()}
+    centred = fit.paths - fit.mean[None]
+    for level in levels:
+        low, high = path_offsets(centred, level)
+        table[f"lower_{level}"], table[f"upper_{level}"] = (fit.mean + low).ravel(), (fit.mean + high).ravel()
+    table["model"] = np.repeat([f"{model}; reconciled {fit.method}" for model in fit.models], horizon)
     table["level"] = np.repeat(structure.levels, horizon)
     frame = pd.DataFrame(table)
     frame = _with_ancestors(frame, id_col, hierarchy, units.parents, structure)
-    return _in_file_order(frame, id_col, hierarchy, units), failed, method, scores
+    return _in_file_order(frame, id_col, hierarchy, units), failed, fit.method, fit.scores
 
 
 def _in_file_order(frame: pd.DataFrame, id_col: str, hierarchy: tuple[str, ...], units: Units) -> pd.DataFrame:
