@@ -32,6 +32,7 @@ from forecast.io.sniff import RawTable
 from forecast.pipeline import run_forecast
 from forecast.planning.budget import PHASES
 from forecast.planning.budget import budget as run_budget
+from forecast.planning.hierarchy_budget import hierarchy_budget
 from forecast.regressors import read_user_regressors
 from forecast.results import Backtest, Batch, Budget, Classes, Forecast, with_dates
 from forecast.revenue import RevenueData
@@ -136,12 +137,24 @@ def backtest(data, horizon, *, window=24, origins=12, step=1, strategies=DEFAULT
 
 
 def budget(data, year, *, target=None, targets=None, as_of=None, phase="seasonal", strategy=None, window="auto",
-           levels=None, config=None, regressors=None, jobs=None, freq=None, sheet=None, encoding=None) -> Budget:
-    """Year-to-date, projection, attainment, plan and P(meet target) (`forecast budget`)."""
+           levels=None, config=None, regressors=None, jobs=None, freq=None, sheet=None, encoding=None, id_col=None,
+           hierarchy=None) -> Budget:
+    """Year-to-date, projection, attainment, plan and P(meet target) (`forecast budget`); with
+    `id_col` and `hierarchy`, for every node of a hierarchy of units that has a target."""
     year = check.whole_number("year", year, minimum=1000, maximum=9999)
     wanted = check.targets(target, targets)
     as_of = check.period("as_of", as_of)
     phase = check.text("phase", phase, PHASES)
+    if (id_col is None) != (hierarchy is None):
+        raise ValueError("id_col and hierarchy go together: the unit column and the levels above it")
+    if hierarchy is not None:
+        table, failed = hierarchy_budget(raw_table(data, sheet=sheet, encoding=encoding, id_col=id_col),
+                                         check.text("id_col", id_col), check.names("hierarchy", hierarchy), year,
+                                         targets=wanted, as_of=as_of, phase=phase,
+                                         levels=check.levels(levels) or Config().levels,
+                                         jobs=check.optional_whole_number("jobs", jobs))
+        notes = tuple(f"{unit}: {why}" for unit, why in failed.items())
+        return Budget(table, pd.DataFrame(), None, notes, None, year)
     strategy = check.text("strategy", strategy)
     window = check.window(window)
     levels = check.levels(levels)
@@ -151,7 +164,7 @@ def budget(data, year, *, target=None, targets=None, as_of=None, phase="seasonal
     result = run_budget(full, year, targets=wanted, as_of=as_of, phase=phase, config=settings, strategy=strategy,
                         window=window, levels=levels, regressors=_regressors(regressors, full.freq), jobs=jobs,
                         targets_source="targets" if targets is not None else "target")
-    return Budget(result.table, with_dates(result.phasing), result.next_year, result.notes, result)
+    return Budget(result.table, with_dates(result.phasing), result.next_year, result.notes, result, year)
 
 
 def batch(data, id_col, horizon, *, season_length=None, levels=None, hierarchy=None, reconcile="auto",

@@ -137,16 +137,22 @@ class Budget:
     phasing: pd.DataFrame
     next_year: pd.DataFrame | None
     notes: tuple
-    result: object = field(repr=False)  # forecast.planning.budget.BudgetResult
+    result: object = field(repr=False)  # forecast.planning.budget.BudgetResult (None over a hierarchy)
+    year: int = 0
+
+    def _single(self, what: str):
+        if self.result is None:
+            raise ValueError(f"{what} is for a revenue table's budget; over a hierarchy read .table")
+        return self.result
 
     def prob_meet(self, series: str, target):
         """Probability that `series` reaches `target` (a number or an array) this year, without a refit."""
-        return self.result.prob_meet(series, target)
+        return self._single("prob_meet").prob_meet(series, target)
 
     def plot(self, series: str = "total", *, ax=None):
         """Cumulative revenue against the phased target (on `ax`), or the two-panel budget chart."""
-        return plot_budget(self.result, series=series, ax=ax) if ax is not None else budget_figure(
-            self.result, series=series)
+        result = self._single("plot")
+        return plot_budget(result, series=series, ax=ax) if ax is not None else budget_figure(result, series=series)
 
     def __repr__(self) -> str:
         total = self.table[self.table["series"] == "total"]
@@ -155,7 +161,8 @@ class Budget:
             row = total.iloc[0]
             head = (f": total projected {row['full_year_forecast']:,.0f}, {row['attainment_pct']:.1f}% of target, "
                     f"P(meet) {row['prob_meet_target']:.0%}")
-        return f"<Budget {self.result.year} as of {self.result.as_of}{head}; .table, .phasing, .plot()>"
+        as_of = self.table["as_of"].iloc[0] if len(self.table) else "?"
+        return f"<Budget {self.year} as of {as_of}{head}; .table, .phasing, .plot()>"
 
     def _repr_html_(self) -> str:
         return _html(repr(self)[1:-1], list(self.notes), {"table": self.table})

@@ -6,6 +6,7 @@ import pytest
 from click.testing import CliRunner
 from scipy import sparse
 
+import forecast
 from forecast.cli.main import main
 from forecast.io.files import RawTable
 from forecast.models import Forecast
@@ -191,3 +192,48 @@ def test_joint_paths_are_coherent_and_spread_as_the_reconciliation_says():
         np.testing.assert_allclose(drawn.std(axis=0), analytic, rtol=0.03, err_msg=method)
     widened = widened_paths(drawn, coherent, np.full(8, 2.0))
     np.testing.assert_allclose(widened.std(axis=0), 2 * drawn.std(axis=0), rtol=1e-10)
+
+
+def test_budget_at_every_node_of_a_hierarchy(units_file, tmp_path):
+    frame = pd.read_csv(units_file)
+    year = frame[frame["date"].str.startswith("2023")]
+    ytd = year[year["date"] <= "2023-06"]
+    east = ytd[ytd["unit"].isin(["u0", "u1", "u2"])]["value"].sum()
+    targets = tmp_path / "targets.csv"
+    targets.write_text("series,target\ntotal,1\neast,%f\nu4,1e9\n" % (east * 2))
+    out = tmp_path / "b.csv"
+    result = CliRunner().invoke(main, ["budget", str(units_file), "--id-col", "unit", "--hierarchy", "county,city",
+                                       "--year", "2023", "--as-of", "2023-06", "--targets", str(targets),
+                                       "--phase", "even", "--jobs", "1", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out).set_index("series")
+    assert list(table.index) == ["total", "east", "u4"]
+    assert list(table.columns[:12]) == ["ytd_actual", "remaining_forecast", "full_year_forecast", "full_year_lower_80",
+                                        "full_year_upper_80", "target", "attainment_pct", "ytd_completion_pct",
+                                        "time_progress_pct", "ahead_of_plan", "yoy_pct", "prob_meet_target"]
+    assert table.loc["total", "ytd_actual"] == pytest.approx(ytd["value"].sum(), abs=1e-3)  # by hand from the file
+    assert table.loc["east", "ytd_actual"] == pytest.approx(east, abs=1e-3)
+    assert table.loc["east", "ahead_of_plan"] == pytest.approx(east - east * 2 / 2, abs=1e-3)  # even: half the target
+    assert table.loc["total", "prob_meet_target"] == 1.0 and table.loc["u4", "prob_meet_target"] == 0.0
+    row = table.loc["east"]
+    assert row["full_year_lower_80"] < row["full_year_forecast"] < row["full_year_upper_80"]
+    assert row["full_year_forecast"] == pytest.approx(row["ytd_actual"] + row["remaining_forecast"], abs=1e-3)
+    assert set(table["level"]) == {"total", "county", "unit"}
+    # from Python too; the probability follows the joint paths: the projected year is met about half the time
+    first = forecast.budget(units_file, 2023, as_of="2023-06", targets={"west": 1.0}, id_col="unit",
+                            hierarchy=("county", "city"), jobs=1)
+    projected = float(first.table["full_year_forecast"].iloc[0])
+    again = forecast.budget(units_file, 2023, as_of="2023-06", targets={"west": projected}, id_col="unit",
+                            hierarchy="county,city", jobs=1)
+    assert again.table["series"].tolist() == ["west"] and 0.4 <= again.table["prob_meet_target"].iloc[0] <= 0.6
+
+
+def test_a_budget_target_for_no_node_is_one_line(units_file, tmp_path):
+    targets = tmp_path / "targets.csv"
+    targets.write_text("series,target\nnorth,100\n")
+    result = CliRunner().invoke(main, ["budget", str(units_file), "--id-col", "unit", "--hierarchy", "county,city",
+                                       "--year", "2023", "--targets", str(targets)])
+    assert result.exit_code == 1 and "'north', which is no node of the hierarchy" in result.output
+    result = CliRunner().invoke(main, ["budget", str(units_file), "--hierarchy", "county,city", "--year", "2023",
+                                       "--target", "5"])
+    assert result.exit_code == 2 and "--id-col and --hierarchy go together" in result.output

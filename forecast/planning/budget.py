@@ -217,8 +217,8 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
             continue
         phased = targets[name] * weights[name]
         row = {"series": name, "as_of": data.label(a), "ytd_actual": ytd, "remaining_forecast": rest}
-        row |= _bounds(ytd, rest, centred if remaining else None, levels)
-        row |= _progress(name, targets[name], phased, ytd, row["full_year_forecast"], samples[name], span,
+        row |= full_year_bounds(ytd, rest, centred if remaining else None, levels)
+        row |= progress_figures(name, targets[name], phased, ytd, row["full_year_forecast"], samples[name], span,
                          (start, end, a), ppy, freq.name)
         row |= {"periods_elapsed": elapsed, "periods_remaining": remaining, "phase": phase,
                 "model": current.table.loc[current.table["series"] == name, "model"].iloc[0]}
@@ -234,7 +234,7 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
                         current, samples, tuple(dict.fromkeys(notes)), data.unit)
 
 
-def _bounds(ytd: float, rest: float, centred: np.ndarray | None, levels) -> dict:
+def full_year_bounds(ytd: float, rest: float, centred: np.ndarray | None, levels) -> dict:
     """The rest of the year's bounds, and the full year's (the year to date is known)."""
     row = {}
     for level in levels:
@@ -247,8 +247,8 @@ def _bounds(ytd: float, rest: float, centred: np.ndarray | None, levels) -> dict
     return row
 
 
-def _progress(name: str, target: float, phased: np.ndarray, ytd: float, full_year: float, samples: np.ndarray,
-              span, periods: tuple[int, int, int], ppy: int, freq_name: str) -> dict:
+def progress_figures(name: str, target: float, phased: np.ndarray, ytd: float, full_year: float,
+                     samples: np.ndarray, span, periods: tuple[int, int, int], ppy: int, freq_name: str) -> dict:
     """Attainment, plan progress, YoY, MoM and the probability of meeting the target."""
     start, end, a = periods
     elapsed = a - start + 1
