@@ -119,12 +119,7 @@ def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, tar
     if ledger is not None:
         save_run(ledger, "budget", data.cut(data.period(result.as_of, option="--as-of")), result.forecast,
                  note=note, config=config, tables=result.tables())
-    for _, row in result.table.iterrows():
-        side = "ahead of" if row["ahead_of_plan"] >= 0 else "behind"
-        click.echo(f"{row['series']}: {result.year} projected {row['full_year_forecast']:,.0f} "
-                   f"(80%: {row['full_year_lower_80']:,.0f} to {row['full_year_upper_80']:,.0f}), "
-                   f"{row['attainment_pct']:.1f}% of target {row['target']:,.0f}; {side} plan by "
-                   f"{abs(row['ahead_of_plan']):,.0f}; P(meet target) {row['prob_meet_target']:.0%}", err=True)
+    tell_rows(result.table, result.year)
     if verbose:
         tell_models(result.forecast)
     for line in result.notes:
@@ -145,12 +140,18 @@ def _hierarchy_budget(input, sheet, encoding, id_col, hierarchy, year, as_of, ta
         emit_tables({"budget": table}, output, decimals)
     else:
         emit(measures_by_series(rounded(table.drop(columns="model"), decimals)), None, decimals)
-    for _, row in table.iterrows():
-        side = "ahead of" if row["ahead_of_plan"] >= 0 else "behind"
-        click.echo(f"{row['series']} ({row['level']}): {year} projected {row['full_year_forecast']:,.0f} "
-                   f"(80%: {row['full_year_lower_80']:,.0f} to {row['full_year_upper_80']:,.0f}), "
-                   f"{row['attainment_pct']:.1f}% of target {row['target']:,.0f}; {side} plan by "
-                   f"{abs(row['ahead_of_plan']):,.0f}; P(meet target) {row['prob_meet_target']:.0%}", err=True)
+    tell_rows(table, year)
     if failed:
         click.echo(f"note: {len(failed)} unit(s) could not be read and are left out of the sums, e.g. "
                    f"{next(iter(failed.values()))}", err=True)
+
+
+def tell_rows(table: pd.DataFrame, year: int) -> None:
+    """One line per series on stderr: the projection, its interval, attainment, plan and P(meet)."""
+    for _, row in table.iterrows():
+        side = "ahead of" if row["ahead_of_plan"] >= 0 else "behind"
+        where = f" ({row['level']})" if "level" in row else ""
+        click.echo(f"{row['series']}{where}: {year} projected {row['full_year_forecast']:,.0f} "
+                   f"(80%: {row['full_year_lower_80']:,.0f} to {row['full_year_upper_80']:,.0f}), "
+                   f"{row['attainment_pct']:.1f}% of target {row['target']:,.0f}; {side} plan by "
+                   f"{abs(row['ahead_of_plan']):,.0f}; P(meet target) {row['prob_meet_target']:.0%}", err=True)

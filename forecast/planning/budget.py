@@ -276,16 +276,23 @@ def _budget_span(data: RevenueData, year: int, as_of: str | None, phase: str) ->
         raise ConfigError(f"--phase {phase!r} is not known; use one of {', '.join(PHASES)}")
     start, end = year_periods(data, year)
     a = data.period(as_of, option="--as-of") if as_of is not None else data.last
-    if a > data.last:
-        raise InputDataError(f"--as-of {data.label(a)} is after the data's last period {data.label(data.last)}; "
+    check_as_of(a, year, (start, end), (data.first, data.last), data.label, data.source)
+    return start, end, a
+
+
+def check_as_of(a: int, year: int, span: tuple[int, int], data_span: tuple[int, int], label, source: str) -> None:
+    """The as-of period must be in the data and in the year (or on its eve), and the data must
+    cover the year up to it."""
+    (start, end), (first, last) = span, data_span
+    if a > last:
+        raise InputDataError(f"--as-of {label(a)} is after the data's last period {label(last)}; "
                              "give a period the file has")
     if not start - 1 <= a <= end:
-        raise InputDataError(f"--as-of {data.label(a)} is not in {year} (nor its eve {data.label(start - 1)}); "
+        raise InputDataError(f"--as-of {label(a)} is not in {year} (nor its eve {label(start - 1)}); "
                              f"give a period of {year} or change --year")
-    if data.first > min(start, a):
-        raise InputDataError(f"{data.source}: the data start at {data.label(data.first)}, after the start of {year}; "
+    if first > min(start, a):
+        raise InputDataError(f"{source}: the data start at {label(first)}, after the start of {year}; "
                              f"the year to date needs every period of {year} up to --as-of")
-    return start, end, a
 
 
 def _phase_weights(known: list[str], targets: dict, plan, ppy: int, notes: list) -> dict[str, np.ndarray]:

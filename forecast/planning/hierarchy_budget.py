@@ -18,7 +18,14 @@ import pandas as pd
 from forecast.calendar import parse_dates
 from forecast.errors import ConfigError, InputDataError
 from forecast.io.sniff import RawTable
-from forecast.planning.budget import BUDGET_FREQS, CONTRACT_COLUMNS, PHASES, full_year_bounds, progress_figures
+from forecast.planning.budget import (
+    BUDGET_FREQS,
+    CONTRACT_COLUMNS,
+    PHASES,
+    check_as_of,
+    full_year_bounds,
+    progress_figures,
+)
 from forecast.scale.hierarchy import TOP, Units, build_structure, fit_hierarchy, parse_units
 
 COLUMNS = [*CONTRACT_COLUMNS, "level"]
@@ -61,14 +68,7 @@ def hierarchy_budget(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], yea
     last = units.first + units.values.shape[1] - 1
     a = _as_of(units, as_of)
     label = lambda o: freq.label(o, units.style)  # noqa: E731
-    if a > last:
-        raise InputDataError(f"--as-of {label(a)} is after the data's last period {label(last)}; give a period the "
-                             "file has")
-    if not start - 1 <= a <= end:
-        raise InputDataError(f"--as-of {label(a)} is not in {year} (nor its eve {label(start - 1)}); give a period of "
-                             f"{year} or change --year")
-    if units.first > min(start, a):
-        raise InputDataError(f"{raw.source}: the data start at {label(units.first)}, after the start of {year}")
+    check_as_of(a, year, (start, end), (units.first, last), label, raw.source)
     cut = _cut(units, a)
     structure = build_structure(cut, id_col, hierarchy)
     unknown = [name for name in targets if name not in structure.names]
