@@ -130,7 +130,8 @@ def main() -> None:
              "DatetimeIndex/PeriodIndex), a Series with a date index, or a path; their keyword arguments are named "
              "like the CLI's options; results carry `.table` with the contract's columns and real dates, print in "
              "one line and render as HTML in notebooks. The numbers are the CLI's (`tests/test_api.py` compares "
-             "them), at full precision (the CLI rounds what it writes).", "",
+             "them), at full precision (the CLI rounds what it writes; `batch` returns the table its streamed file "
+             "holds, rounded as the CLI writes it).", "",
              "A wrong type raises `TypeError`, a wrong value `ValueError` (the toolkit's own errors, "
              "`forecast.ForecastError`, are `ValueError`s), before any work, naming the argument.", "",
              "Scripts need no `if __name__ == \"__main__\":` guard. On Linux worker processes are forked; on macOS "

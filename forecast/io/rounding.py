@@ -1,6 +1,7 @@
 """Numbers as they are written: amounts to the input's own precision plus two decimals,
 percentages to two decimals, probabilities and scores to four. Outputs to files and the screen
-are rounded; the Python API keeps full precision. Also which columns are percentages, for the
+are rounded; the Python API keeps full precision (but for `forecast.batch`, which reads back
+the file a batch streams). Also which columns are percentages, for the
 one percentage format of Excel outputs."""
 from __future__ import annotations
 
