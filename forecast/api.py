@@ -123,9 +123,10 @@ def backtest(data, horizon, *, window=24, origins=12, step=1, strategies=DEFAULT
                                      season_length=check.optional_whole_number("season_length", season_length,
                                                                                 minimum=2),
                                      levels=levels or (80, 95), engine=engine, jobs=jobs)
-            forecasts = _read_csv(Path(folder) / "forecasts.csv")
-            metrics = _read_csv(Path(folder) / "metrics.csv")
-            errors = _read_csv(summary.errors) if summary.errors else pd.DataFrame(columns=[id_col, "error"])
+            forecasts = _read_csv(Path(folder) / "forecasts.csv", keep=(id_col,))
+            metrics = _read_csv(Path(folder) / "metrics.csv", keep=(id_col,))
+            errors = (_read_csv(summary.errors, keep=(id_col,)) if summary.errors else
+                      pd.DataFrame(columns=[id_col, "error"]))
         return Backtest(with_dates(forecasts), metrics, pd.DataFrame(), criterion, None, errors)
     settings = check.config(config)
     full = revenue(data, freq=freq, sheet=sheet, encoding=encoding)
@@ -189,6 +190,8 @@ def batch(data, id_col, horizon, *, season_length=None, levels=None, hierarchy=N
             done = run_batch(raw, id_col, horizon, output, **options)
             seconds, used = done.seconds, None
         table = _read_csv(output, keep=(id_col,))
+        if hierarchy is not None:  # a node's ancestors above its own level are empty, not missing
+            table[list(columns)] = table[list(columns)].fillna("")
         errors = _read_csv(done.errors, keep=(id_col,)) if done.errors else pd.DataFrame(columns=[id_col, "error"])
     return Batch(with_dates(table), errors, seconds, used)
 

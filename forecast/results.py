@@ -181,7 +181,8 @@ class Batch:
     def __repr__(self) -> str:
         keyed = self.table.columns[0]
         how = f", reconciled {self.method}" if self.method else ""
-        return (f"<Batch: {self.table[keyed].nunique()} keys forecast, {len(self.errors)} failed{how} "
+        what = "nodes" if self.method else "keys"
+        return (f"<Batch: {self.table[keyed].nunique()} {what} forecast, {len(self.errors)} failed{how} "
                 f"({self.seconds:.1f} s); .table, .errors>")
 
     def _repr_html_(self) -> str:

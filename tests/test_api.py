@@ -175,3 +175,18 @@ def test_a_script_without_a_main_guard_runs_where_workers_are_spawned(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.split() == ["1", "27"]  # one process: nothing re-runs the script
+
+
+def test_batch_over_a_hierarchy_and_backtest_over_keys():
+    branches = pd.read_csv(ROOT / "data" / "branches_monthly.csv")
+    county = branches[branches["county"] == "county_001"]
+    result = forecast.batch(county, id_col="unit", horizon=2, hierarchy=["county", "city"], reconcile="bottom_up",
+                            jobs=1)
+    assert repr(result).startswith("<Batch: 8 nodes forecast") and "reconciled bottom_up" in repr(result)
+    top = result.table[result.table["level"] == "total"]
+    assert (top["county"] == "").all() and pd.api.types.is_datetime64_any_dtype(top["date"])
+    units = pd.read_csv(ROOT / "data" / "units_monthly.csv")
+    one = units[units["unit"] == sorted(units["unit"].unique())[0]]
+    bt = forecast.backtest(one, 2, origins=2, window="all", id_col="unit", jobs=1)
+    assert set(bt.table["unit"]) == set(one["unit"]) and pd.api.types.is_datetime64_any_dtype(bt.table["date"])
+    assert bt.errors.empty and not bt.metrics.empty
