@@ -87,7 +87,7 @@ def test_run_refuses_what_it_cannot_do_before_fitting(sample, tmp_path, extra, n
 
 
 def test_a_failure_after_the_first_output_leaves_every_file_as_it_was(sample, fast_config, tmp_path, monkeypatch):
-    import forecast.cli.run
+    import forecast.output.plot
 
     out, fig = tmp_path / "fc.csv", tmp_path / "fc.png"
     out.write_text("the user's old forecast\n")
@@ -96,7 +96,7 @@ def test_a_failure_after_the_first_output_leaves_every_file_as_it_was(sample, fa
     def broken(*args, **kwargs):
         raise RuntimeError("the plotting library failed")
 
-    monkeypatch.setattr(forecast.cli.run, "plot_result", broken)
+    monkeypatch.setattr(forecast.output.plot, "plot_result", broken)  # imported when --plot is given
     result = invoke("run", sample, "-H", 3, "--config", fast_config, "-o", out, "--plot", fig)
     assert "unexpected RuntimeError" in one_line_error(result) and "nothing written" in result.output
     assert fingerprint(tmp_path) == before

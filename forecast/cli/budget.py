@@ -29,7 +29,6 @@ from forecast.config import load_config
 from forecast.errors import InputDataError
 from forecast.io.files import read_table
 from forecast.io.rounding import rounded
-from forecast.output.plot import budget_figure, save_figure
 from forecast.planning.budget import budget, measures_by_series, read_targets
 from forecast.planning.hierarchy_budget import hierarchy_budget
 from forecast.revenue import decimal_places
@@ -114,6 +113,8 @@ def budget_cmd(input, sheet, db, query, freq, encoding, year, as_of, target, tar
             click.echo(f"\nnext year's budget ({result.next_year['year'].iloc[0]}):")
             emit(result.next_year, None, data.decimals)
     if plot_path:
+        from forecast.output.plot import budget_figure, save_figure  # matplotlib: 0.5 s of start-up, for --plot only
+
         save_figure(budget_figure(result, series=plot_series), plot_path)
         click.echo(f"wrote plot to {plot_path}", err=True)
     if ledger is not None:

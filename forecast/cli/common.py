@@ -131,7 +131,8 @@ def check_table_output(output, protected, option: str = "--output") -> None:
 
 
 def check_plot_output(path, protected, option: str = "--plot") -> None:
-    check_output(option, path, kinds=plot_suffixes(), protected=protected)
+    if path is not None:
+        check_output(option, path, kinds=plot_suffixes(), protected=protected)
 
 
 def refuse_given(names: tuple[str, ...], why: str) -> None:

@@ -24,7 +24,6 @@ from forecast.cli.common import (
 )
 from forecast.cli.save import open_for_save, save_options, save_run
 from forecast.config import MAX_HORIZON, load_config
-from forecast.output.plot import plot_result, save_figure
 from forecast.pipeline import run_forecast
 from forecast.temporal import default_aggregate, sum_to
 
@@ -74,6 +73,8 @@ def run(input, sheet, db, query, freq, encoding, horizon, train_end, window, str
                        f"forecast to the end of a {aggregate} for them", err=True)
     emit_tables(tables, output, data.decimals)
     if plot_path:
+        from forecast.output.plot import plot_result, save_figure  # matplotlib: 0.5 s of start-up, for --plot only
+
         save_figure(plot_result(data, result, actual_data=full), plot_path)
         click.echo(f"wrote plot to {plot_path}", err=True)
     if ledger is not None:

@@ -10,8 +10,6 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from matplotlib.backend_bases import FigureCanvasBase
-
 from forecast.errors import ConfigError
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".json", ".parquet")
@@ -20,6 +18,9 @@ STDIN = "-"  # as INPUT: CSV from standard input
 
 
 def plot_suffixes() -> tuple[str, ...]:
+    """The image formats matplotlib writes (imported here, not at start-up: only a plot needs it)."""
+    from matplotlib.backend_bases import FigureCanvasBase
+
     return tuple(f".{s}" for s in FigureCanvasBase.get_supported_filetypes())
 
 
