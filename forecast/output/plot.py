@@ -238,19 +238,9 @@ def plot_budget(result, *, series: str = "total", ax=None):
     fig = ax.figure if ax is not None else plt.figure(figsize=(10, 4.8))
     ax = ax or fig.add_subplot(111)
     x = np.arange(len(rows))
-    seen = rows["actual"].notna().to_numpy()
-    k = int(seen.sum())
+    k = int(rows["actual"].notna().sum())
     target = float(row["target"])
-    # the fan starts from the last actual, so the forecast visibly continues the year to date
-    fx = x[max(k - 1, 0):]
-    fan = rows.iloc[max(k - 1, 0):]
-    levels = sorted(int(c.rsplit("_", 1)[1]) for c in rows.columns if c.startswith("cumulative_lower_"))
-    shades = {80: 0.35, 95: 0.18}
-    for level in reversed(levels):
-        ax.fill_between(fx, fan[f"cumulative_lower_{level}"], fan[f"cumulative_upper_{level}"], color="tab:blue",
-                        alpha=shades.get(level, 0.3), lw=0, label=f"{level}% interval")
-    if k < len(rows):
-        ax.plot(fx, fan["cumulative"], color="tab:blue", lw=1.8, label="forecast")
+    _cumulative_fan(ax, rows, k, np.zeros(len(rows)))
     if k:
         ax.plot(x[:k], rows["cumulative"].iloc[:k], color="black", lw=2, marker="o", ms=3, label="actual")
     # the plan on top of everything, so the forecast never hides it
@@ -273,6 +263,20 @@ def plot_budget(result, *, series: str = "total", ax=None):
     return fig
 
 
+def _cumulative_fan(ax, rows: pd.DataFrame, k: int, offset: np.ndarray) -> None:
+    """The cumulative forecast and its bands minus `offset`, from the last of the `k` actuals on
+    (so the forecast visibly continues the year to date)."""
+    start = max(k - 1, 0)
+    fx, fan, less = np.arange(start, len(rows)), rows.iloc[start:], offset[start:]
+    levels = sorted(int(c.rsplit("_", 1)[1]) for c in rows.columns if c.startswith("cumulative_lower_"))
+    shades = {80: 0.35, 95: 0.18}
+    for level in reversed(levels):
+        ax.fill_between(fx, fan[f"cumulative_lower_{level}"] - less, fan[f"cumulative_upper_{level}"] - less,
+                        color="tab:blue", alpha=shades.get(level, 0.3), lw=0, label=f"{level}% interval")
+    if k < len(rows):
+        ax.plot(fx, fan["cumulative"] - less, color="tab:blue", lw=1.8, label="forecast")
+
+
 def _gap(ax, x: float, value: float, plan: float, what: str) -> None:
     """A vertical bar from the plan to the value, green when ahead and red when behind, labelled."""
     colour = "tab:green" if value >= plan else "tab:red"
@@ -292,15 +296,7 @@ def plot_plan_gap(result, *, series: str = "total", ax=None):
     x = np.arange(len(rows))
     plan = rows["cumulative_target"].to_numpy()
     k = int(rows["actual"].notna().sum())
-    fx = x[max(k - 1, 0):]
-    fan = rows.iloc[max(k - 1, 0):]
-    levels = sorted(int(c.rsplit("_", 1)[1]) for c in rows.columns if c.startswith("cumulative_lower_"))
-    shades = {80: 0.35, 95: 0.18}
-    for level in reversed(levels):
-        ax.fill_between(fx, fan[f"cumulative_lower_{level}"] - plan[fx], fan[f"cumulative_upper_{level}"] - plan[fx],
-                        color="tab:blue", alpha=shades.get(level, 0.3), lw=0, label=f"{level}% interval")
-    if k < len(rows):
-        ax.plot(fx, fan["cumulative"] - plan[fx], color="tab:blue", lw=1.8, label="forecast")
+    _cumulative_fan(ax, rows, k, plan)
     if k:
         gap = rows["cumulative"].iloc[:k].to_numpy() - plan[:k]
         ax.bar(x[:k], gap, color=np.where(gap >= 0, "tab:green", "tab:red"), alpha=0.7, width=0.6,
