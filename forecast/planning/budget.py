@@ -55,6 +55,7 @@ class BudgetResult:
     full_year_samples: dict = field(repr=False, default_factory=dict)  # series -> (n_paths,) annual sums
     notes: tuple = ()
     unit: str | None = None  # the file's unit (e.g. 万元), for charts
+    projections: pd.DataFrame | None = None  # every series, targeted or not: year to date and full-year bounds
 
     def prob_meet(self, series: str, target) -> np.ndarray | float:
         """Probability that `series` reaches `target` (scalar or array) this year."""
@@ -204,7 +205,7 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
         return float(history[name][lo - cut.first: hi - cut.first + 1].sum())
 
     elapsed = a - start + 1
-    samples, rows, phasing = {}, [], []
+    samples, rows, phasing, projections = {}, [], [], []
     labels = [data.label(o) for o in range(start, end + 1)]
     for name in known:
         ytd = span(name, start, a) if elapsed > 0 else 0.0
@@ -213,6 +214,8 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
         centred = paths.sum(axis=1) - paths.sum(axis=1).mean()
         rest = float(mean.sum())
         samples[name] = ytd + rest + centred
+        projections.append({"series": name, "ytd_actual": ytd, "remaining_forecast": rest}
+                           | full_year_bounds(ytd, rest, centred if remaining else None, levels))
         if name not in targets:
             continue
         phased = targets[name] * weights[name]
@@ -231,7 +234,7 @@ def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: st
     if year_end_as_of:
         next_year, periods = _next_year(data, current, known, a, ppy, span)
     return BudgetResult(table, pd.concat(phasing, ignore_index=True), next_year, periods, year, data.label(a), phase,
-                        current, samples, tuple(dict.fromkeys(notes)), data.unit)
+                        current, samples, tuple(dict.fromkeys(notes)), data.unit, pd.DataFrame(projections))
 
 
 def full_year_bounds(ytd: float, rest: float, centred: np.ndarray | None, levels) -> dict:
