@@ -19,6 +19,7 @@ COMMANDS = {
     "batch": "forecast.cli.batch:batch_cmd",
     "ledger": "forecast.cli.ledger:ledger_group",
     "demo": "forecast.cli.demo:demo",
+    "review": "forecast.cli.review:review_cmd",
 }
 
 

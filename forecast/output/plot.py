@@ -36,7 +36,7 @@ def _style() -> dict:
     return {"font.family": ["DejaVu Sans", *[f for f in CJK_FONTS if f in have]], "axes.unicode_minus": False}
 
 
-def _cjk(fn):
+def with_cjk_fonts(fn):
     """Build the figure in the `_rendering` context (text is measured as the figure is laid out)."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -55,7 +55,7 @@ def _rendering():
 
 
 
-@_cjk
+@with_cjk_fonts
 def plot_forecast(history: pd.Series, forecast: pd.DataFrame, *, actual: pd.Series | None = None,
                   title: str = "", ax=None, show_last: int | None = 48, unit: str | None = None):
     """Fan chart of one series.
@@ -92,7 +92,7 @@ def plot_forecast(history: pd.Series, forecast: pd.DataFrame, *, actual: pd.Seri
     return fig
 
 
-@_cjk
+@with_cjk_fonts
 def plot_result(data, result, *, actual_data=None, series: list[str] | None = None):
     """One panel per series (default: total and both groups) from a ForecastResult."""
     series = series or ["total", "group:fixed", "group:fluctuating"]
@@ -130,7 +130,7 @@ def save_figure(fig, path) -> None:
     plt.close(fig)
 
 
-@_cjk
+@with_cjk_fonts
 def plot_backtest_origins(bt, strategy: str, window: str, *, series: str = "total", max_panels: int = 12):
     """Projected vs actual at each backtest origin: small multiples of fan charts over the
     actuals, with the year of history before each origin."""
@@ -177,7 +177,7 @@ def _history(bt, series: str) -> pd.Series:
     return pd.Series(values, index=np.arange(bt.data.first, bt.data.last + 1))
 
 
-@_cjk
+@with_cjk_fonts
 def plot_accuracy_by_step(metrics: pd.DataFrame, *, series: str = "total", ax=None):
     """MAPE of one series by step ahead, one line per strategy (and window)."""
     fig = ax.figure if ax is not None else plt.figure(figsize=(7, 3.8))
@@ -195,7 +195,7 @@ def plot_accuracy_by_step(metrics: pd.DataFrame, *, series: str = "total", ax=No
     return fig
 
 
-@_cjk
+@with_cjk_fonts
 def plot_stacked_components(bt, origin: str, strategy: str, window: str, ax=None):
     """Line items' forecasts stacked up to the total, against the actual total."""
     fig = ax.figure if ax is not None else plt.figure(figsize=(8, 4.2))
@@ -226,7 +226,17 @@ def figure_png(fig) -> bytes:
     return buf.getvalue()
 
 
-@_cjk
+def figure_svg(fig) -> str:
+    """The figure as SVG text with its words as text (the browser draws them in its own fonts, so
+    Chinese needs no font here and prints sharp), then closed."""
+    buf = io.StringIO()
+    with _rendering(), plt.rc_context({"svg.fonttype": "none", "svg.hashsalt": "forecast"}):
+        fig.savefig(buf, format="svg")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+@with_cjk_fonts
 def plot_budget(result, *, series: str = "total", ax=None):
     """Cumulative actual and forecast fan through the year against the phased target, from a
     `budget.BudgetResult`. The gap to plan at the last actual, and the projected year end
@@ -285,7 +295,7 @@ def _gap(ax, x: float, value: float, plan: float, what: str) -> None:
                 ha="right", va="center", fontsize=8, color=colour, zorder=7)
 
 
-@_cjk
+@with_cjk_fonts
 def plot_plan_gap(result, *, series: str = "total", ax=None):
     """Ahead (+) or behind (-) plan through the year: cumulative actual, then forecast with its
     bands, minus the cumulative phased target. The last point is the projected full year minus
@@ -311,7 +321,7 @@ def plot_plan_gap(result, *, series: str = "total", ax=None):
     return fig
 
 
-@_cjk
+@with_cjk_fonts
 def budget_figure(result, *, series: str = "total"):
     """The budget chart: cumulative revenue against the target, and the gap to plan below it."""
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(10, 8), height_ratios=[1, 1], sharex=True)
@@ -322,7 +332,7 @@ def budget_figure(result, *, series: str = "total"):
     return fig
 
 
-@_cjk
+@with_cjk_fonts
 def plot_vintages(forecasts: pd.DataFrame, actual: pd.Series, *, series: str = "total", level: int = 80,
                   show_last: int | None = 36, ax=None):
     """Each archived forecast of one series as a line with its band (oldest faint, newest dark),

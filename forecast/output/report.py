@@ -28,6 +28,7 @@ class Block:
     table: pd.DataFrame | None = None
     png: bytes = b""
     name: str = ""
+    svg: str = ""  # a figure as SVG text (its words left to the browser's fonts); else png
 
 
 def _pct(v) -> str:
@@ -198,25 +199,31 @@ def to_markdown(blocks: list[Block], files_dir: str = "report_files") -> tuple[s
         elif b.kind == "table":
             lines += [f"*{b.text}*", "", _fmt_table(b.table).to_markdown(index=False), ""]
         elif b.kind == "figure":
-            files[f"{files_dir}/{b.name}"] = b.png
+            files[f"{files_dir}/{b.name}"] = b.svg.encode("utf-8") if b.svg else b.png
             lines += [f"![{b.text}]({files_dir}/{b.name})", ""]
     return "\n".join(lines), files
 
 
 _CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
+body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,"Noto Sans CJK SC","WenQuanYi Micro Hei",
+"Microsoft YaHei","PingFang SC",sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#222;line-height:1.45}
 h1{font-size:1.6em}h2{font-size:1.25em;margin-top:1.8em;border-bottom:1px solid #ddd;padding-bottom:.2em}
 table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.88em}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f3f3f3}
 td:first-child,th:first-child{text-align:left}caption{text-align:left;font-style:italic;padding:.3em 0}
 img{max-width:100%;border:1px solid #eee;margin:.4em 0 1em}figure{margin:0}
-figcaption{font-size:.85em;color:#555}.scroll{overflow-x:auto}
+figcaption{font-size:.85em;color:#555}.scroll{overflow-x:auto}figure svg{max-width:100%;height:auto}
+@page{size:A4;margin:12mm}
+@media print{body{max-width:none;margin:0;padding:0;font-size:9.5pt}h2{break-after:avoid}
+table,figure,p{break-inside:avoid}.scroll{overflow:visible}table{font-size:7.5pt}th,td{padding:.15em .35em}
+img,figure svg{max-width:100%;height:auto}}
 """
 
 
-def to_html(blocks: list[Block]) -> str:
-    """One self-contained page: styles inline, figures as base64 data URIs."""
+def to_html(blocks: list[Block], lang: str = "en") -> str:
+    """One self-contained page: styles inline (with a print stylesheet for A4), figures as
+    inline SVG or base64 data URIs."""
     title = next((b.text for b in blocks if b.kind == "h1"), "Backtest report")
     body = []
     for b in blocks:
@@ -231,11 +238,13 @@ def to_html(blocks: list[Block]) -> str:
             table = _fmt_table(b.table).to_html(index=False, border=0, escape=True)
             head, rest = table.split(">", 1)  # put the caption right after the opening <table ...>
             body.append(f'<div class="scroll">{head}><caption>{html.escape(b.text)}</caption>{rest}</div>')
+        elif b.kind == "figure" and b.svg:
+            body.append(f"<figure>{b.svg[b.svg.index('<svg'):]}<figcaption>{html.escape(b.text)}</figcaption></figure>")
         elif b.kind == "figure":
             data = base64.b64encode(b.png).decode("ascii")
             body.append(f'<figure><img alt="{html.escape(b.text)}" src="data:image/png;base64,{data}">'
                         f"<figcaption>{html.escape(b.text)}</figcaption></figure>")
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+    return (f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{_CSS}</style></head><body>\n" + "\n".join(body) + "\n</body></html>\n")
 
 

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecast.combine import TOTAL, aggregate_series, group_name
+from forecast.combine import TOTAL, aggregate_series
 from forecast.config import Config
 from forecast.errors import InputDataError
 from forecast.pipeline import run_forecast
 from forecast.planning.budget import BudgetResult, budget, canonical_series, check_targets
-from forecast.revenue import GROUPS, RevenueData
+from forecast.revenue import RevenueData
 
 DEFAULT_LABEL = "target"
 
@@ -55,6 +55,7 @@ class Review:
     unit: str | None = None
     units: pd.DataFrame | None = None  # the ranking of business units (with --id-col)
     notes: tuple = ()
+    decimals: int = 2  # the input's decimal places (outputs get two more)
     budget: BudgetResult | None = field(default=None, repr=False)
 
     @property
@@ -117,6 +118,7 @@ def review(data: RevenueData, month: str, *, targets: dict, phase: str = "season
     cut = data.cut(a)
     history = aggregate_series(cut, groups)
     table = _figures(cut, result, history, a, known)
+    table["group"] = table["series"].map(lambda name: group_of(name, groups))
     target_rows = _against_targets(result, by_label, table)
     first = target_rows[target_rows["label"] == next(iter(by_label))].set_index("series")
     for column in ("target", "attainment_pct", "ahead_of_plan", "prob_meet_target", "gap_to_target"):
@@ -125,7 +127,7 @@ def review(data: RevenueData, month: str, *, targets: dict, phase: str = "season
     check = _month_check(data, a, config, strategy, window, jobs, known)
     flags = _flags(check, target_rows, _class_changes(data, a, config, groups), groups)
     return Review(data.label(a), year, table, target_rows, check, flags, _bridges(table, groups), tuple(by_label),
-                  data.unit, notes=result.notes, budget=result)
+                  data.unit, notes=result.notes, decimals=data.decimals, budget=result)
 
 
 def _change_pct(now, before):
@@ -261,7 +263,6 @@ def group_of(name: str, groups: dict) -> str:
     """The series' place: a line item's group, or the group/total itself."""
     if name in groups:
         return groups[name]
-    return "total" if name == TOTAL else name.split(":", 1)[-1]
+    return TOTAL if name == TOTAL else name.split(":", 1)[-1]
 
 
-__all__ = ["Review", "review", "REVIEW_COLUMNS", "FLAG_KINDS", "DEFAULT_LABEL", "GROUPS", "group_name"]
