@@ -15,7 +15,7 @@ from importlib import import_module
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "run": "api", "classify": "api", "backtest": "api", "budget": "api", "batch": "api",
+    "run": "api", "classify": "api", "backtest": "api", "budget": "api", "batch": "api", "review": "api",
     "Classification": "classification", "classification_table": "classification",
     "ForecastResult": "combine", "run_forecast": "pipeline",
     "Config": "config", "load_config": "config",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -166,6 +167,44 @@ def budget(data, year, *, target=None, targets=None, as_of=None, phase="seasonal
                         window=window, levels=levels, regressors=_regressors(regressors, full.freq), jobs=jobs,
                         targets_source="targets" if targets is not None else "target")
     return Budget(result.table, with_dates(result.phasing), result.next_year, result.notes, result, year)
+
+
+def review(data, month, *, target=None, targets=None, id_col=None, phase="seasonal", strategy=None, window="auto",
+           config=None, jobs=None, unit=None, freq=None, sheet=None, encoding=None):
+    """The month-end review of `month` (`forecast review`). `target`: the total's amount, or
+    {label: amount} for several (e.g. {"考核目标": 46750, "认购目标": 47135}); `targets`: {series: amount}
+    or a file (series,target), joined to the first label. `.table` holds the CSV's columns;
+    `.text(lang)` is the headline, `.write(path, lang=)` writes .html, .md, .xlsx or .csv."""
+    from forecast.planning.review import review as run_review
+    from forecast.planning.review_units import review_by_unit
+
+    month = check.period("month", month)
+    labelled = {}
+    if isinstance(target, dict):
+        labelled = {check.text("target label", k): {"total": check.amount(f"target[{k!r}]", v)}
+                    for k, v in target.items()}
+        target = None
+    wanted = check.targets(target, targets) if (target is not None or targets is not None) else {}
+    if labelled:
+        first = labelled[next(iter(labelled))]
+        if "total" in wanted:
+            raise ValueError("the total's target is given twice (target= and targets=); give it once")
+        first.update(wanted)
+    elif wanted:
+        labelled = {"target": wanted}
+    else:
+        raise ValueError("give a target: target=AMOUNT, target={label: amount} or targets={series: amount}")
+    options = dict(phase=check.text("phase", phase, PHASES), config=check.config(config),
+                   strategy=check.text("strategy", strategy), window=check.window(window),
+                   jobs=check.optional_whole_number("jobs", jobs))
+    unit = check.text("unit", unit)
+    if id_col is not None:
+        raw = raw_table(data, sheet=sheet, encoding=encoding, id_col=id_col)
+        return review_by_unit(raw, check.text("id_col", id_col), month, targets=labelled,
+                              unit=unit or raw.unit or options["config"].unit, **options)
+    full = revenue(data, freq=freq, sheet=sheet, encoding=encoding)
+    full = replace(full, unit=unit or full.unit or options["config"].unit)
+    return run_review(full, month, targets=labelled, **options)
 
 
 def batch(data, id_col, horizon, *, season_length=None, levels=None, hierarchy=None, reconcile="auto",

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ("README.md", "docs/cli.md")
+PAGES = ("README.md", "docs/cli.md", "docs/review.md")
 MARKER = re.compile(r"^<!-- example: (?P<command>.+?) -->\n```\n(?P<output>.*?)```$", re.MULTILINE | re.DOTALL)
 TIMINGS = [(re.compile(r"\b\d+(\.\d+)? s\b"), "<N> s"), (re.compile(r"\b\d+(\.\d+)? (keys|series|nodes)/s\b"),
                                                             r"<N> \2/s")]

@@ -17,19 +17,22 @@ from forecast.planning.review import REVIEW_COLUMNS
 FORMATS = (".html", ".md", ".xlsx", ".csv")
 
 SERIES_COLUMNS = ["series", "month_actual", "mom_pct", "yoy_pct", "ytd_actual", "ytd_yoy_pct", "share_pct",
-                  "share_change_pp", "contribution_pct", "last_year_actual", "full_year_forecast", "full_year_lower_80",
-                  "full_year_upper_80", "full_year_yoy_pct"]
+                  "share_change_pp", "contribution_pct"]
+YEAR_COLUMNS = ["series", "last_year_actual", "full_year_forecast", "full_year_lower_80", "full_year_upper_80",
+                "full_year_yoy_pct"]
 TARGET_COLUMNS = ["label", "series", "target", "attainment_pct", "time_progress_pct", "ahead_of_plan",
                   "full_year_forecast", "projected_attainment_pct", "gap_to_target", "prob_meet_target"]
+UNIT_TARGET_COLUMNS = ["target", "attainment_pct", "ahead_of_plan", "full_year_forecast", "full_year_lower_80",
+                       "full_year_upper_80", "prob_meet_target"]
 CHECK_COLUMNS = ["series", "actual", "forecast", "lower_95", "upper_95", "error_pct", "beyond_95"]
 
 TITLES = {
-    "zh": {"title": "{year}年{month}月收入分析", "flags": "关注事项", "items": "分项收入", "targets": "目标完成情况",
+    "zh": {"title": "{year}年{month}月收入分析", "flags": "关注事项", "items": "分项收入", "year": "全年预计", "targets": "目标完成情况",
            "bridges": "收入变动桥", "ytd": "累计收入变动(上年同期至本年累计)", "full": "全年收入变动(上年实际至本年预计)",
            "check": "本月实际与上月预测", "units": "单位排名(欠进度单位在前)", "none": "本月无需关注事项。",
            "last_ytd": "上年同期", "ytd_now": "本年累计", "last_year": "上年全年", "forecast": "本年预计",
            "notes": "说明", "unit": "单位"},
-    "en": {"title": "Revenue review, {month_name} {year}", "flags": "Flags", "items": "Line items", "targets": "Targets",
+    "en": {"title": "Revenue review, {month_name} {year}", "flags": "Flags", "items": "Line items", "year": "The full year", "targets": "Targets",
            "bridges": "Bridges", "ytd": "Year to date: last year's to this year's",
            "full": "Full year: last year's actual to this year's forecast",
            "check": "The month against the forecast made a month earlier",
@@ -55,23 +58,28 @@ def review_blocks(review, lang: str) -> list[Block]:
     lines = flag_lines(review, lang)
     blocks += [Block("p", f"• {line}") for line in lines] or [Block("p", words["none"])]
     blocks += [Block("h2", words["items"]), Block("table", words["items"], headed(review.table[SERIES_COLUMNS], lang)),
+               Block("table", words["year"], headed(review.table[YEAR_COLUMNS], lang)),
                Block("h2", words["targets"]), Block("table", words["targets"],
                                                     headed(review.targets[TARGET_COLUMNS], lang))]
     blocks += [Block("h2", words["bridges"]),
                Block("figure", words["ytd"], svg=figure_svg(plot_bridge(
                    review.bridges["ytd"], start_label=f"{year - 1} {words['last_ytd']}",
-                   end_label=f"{year} {words['ytd_now']}", title=words["ytd"], unit=review.unit, lang=lang)),
+                   end_label=f"{year} {words['ytd_now']}", unit=review.unit, lang=lang)),
                    name="bridge_ytd.svg"),
                Block("figure", words["full"], svg=figure_svg(plot_bridge(
                    review.bridges["full_year"], start_label=f"{year - 1} {words['last_year']}",
-                   end_label=f"{year} {words['forecast']}", title=words["full"], unit=review.unit, lang=lang)),
+                   end_label=f"{year} {words['forecast']}", unit=review.unit, lang=lang)),
                    name="bridge_full_year.svg")]
     blocks += [Block("h2", words["check"]),
-               Block("figure", words["check"], svg=figure_svg(plot_month_check(review.check, title=words["check"],
-                                                                                lang=lang)), name="month_check.svg"),
+               Block("figure", words["check"], svg=figure_svg(plot_month_check(review.check, lang=lang)), name="month_check.svg"),
                Block("table", words["check"], headed(review.check[CHECK_COLUMNS], lang))]
     if review.units is not None:
-        blocks += [Block("h2", words["units"]), Block("table", words["units"], headed(review.units, lang))]
+        units, key = review.units, review.units.columns[1]
+        targeted = units[units["target"].notna()]
+        blocks += [Block("h2", words["units"]), Block("table", words["units"], headed(units[[
+            "rank", key, *SERIES_COLUMNS[1:]]], lang))]
+        if len(targeted):
+            blocks.append(Block("table", words["targets"], headed(targeted[["rank", key, *UNIT_TARGET_COLUMNS]], lang)))
     if review.notes:
         blocks += [Block("h2", words["notes"])] + [Block("p", note) for note in review.notes]
     return blocks

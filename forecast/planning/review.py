@@ -65,6 +65,23 @@ class Review:
         per_label = self.targets[self.targets["series"] == TOTAL].set_index("label")
         return {"month": self.month, "year": self.year, "total": total, "targets": per_label, "unit": self.unit}
 
+    def text(self, lang: str = "en") -> str:
+        """The headline paragraph in `lang` (zh or en)."""
+        from forecast.output.review_text import headline
+
+        return headline(self, lang)
+
+    def write(self, path, *, lang: str = "en") -> list:
+        """Write the review (.html, .md, .xlsx or .csv by extension); returns the files written."""
+        from forecast.output.review_report import write_review
+
+        return write_review(self, path, lang=lang)
+
+    def __repr__(self) -> str:
+        t = self.table.set_index("series").loc[TOTAL]
+        return (f"<Review {self.month}: year to date {t['ytd_actual']:,.0f} ({t['ytd_yoy_pct']:+.2f}% YoY), "
+                f"full year {t['full_year_forecast']:,.0f}, {len(self.flags)} flag(s)>")
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """The tables to write, by name (the .xlsx sheets and the Markdown sections)."""
         out = {"review": self.table, "targets": self.targets, "check": self.check, "flags": self.flags,

@@ -21,7 +21,7 @@ from forecast.scale.keys import key_tasks
 from forecast.validate import to_revenue
 
 UNIT_COLUMNS = ["rank", "unit", "month_actual", "mom_pct", "yoy_pct", "ytd_actual", "ytd_yoy_pct", "share_pct",
-                "contribution_pct", "target", "attainment_pct", "ahead_of_plan", "full_year_forecast",
+                "share_change_pp", "contribution_pct", "target", "attainment_pct", "ahead_of_plan", "full_year_forecast",
                 "full_year_lower_80", "full_year_upper_80", "prob_meet_target"]
 
 
@@ -82,6 +82,7 @@ def rank_units(units: dict[str, RevenueData], id_col: str, a: int, targets: dict
                      "last_ytd_actual": last_ytd, "ytd_yoy_pct": _pct(ytd, last_ytd)})
     table = pd.DataFrame(rows)
     table["share_pct"] = table["ytd_actual"] / table["ytd_actual"].sum() * 100.0
+    table["share_change_pp"] = table["share_pct"] - table["last_ytd_actual"] / table["last_ytd_actual"].sum() * 100.0
     table["contribution_pct"] = ((table["ytd_actual"] - table["last_ytd_actual"]) /
                                  table["last_ytd_actual"].sum() * 100.0)
     table = table.join(_unit_budget(totals, id_col, a, freq, first.style, targets, phase, jobs, source), on="unit")
@@ -89,8 +90,8 @@ def rank_units(units: dict[str, RevenueData], id_col: str, a: int, targets: dict
     table = table.assign(_behind=behind).sort_values(["_behind", "attainment_pct", "ytd_yoy_pct"],
                                                      ascending=[False, False, False], kind="stable", na_position="last")
     table.insert(0, "rank", np.arange(1, len(table) + 1))
-    table = table.drop(columns="_behind").rename(columns={"unit": id_col})
-    return table.reset_index(drop=True)
+    table = table[UNIT_COLUMNS + [c for c in table.columns if c not in UNIT_COLUMNS and c != "_behind"]]
+    return table.rename(columns={"unit": id_col}).reset_index(drop=True)
 
 
 def _unit_budget(totals, id_col, a, freq, style, targets, phase, jobs, source) -> pd.DataFrame:
