@@ -241,3 +241,41 @@ def test_chromium_renders_the_review(folder):
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert shot.stat().st_size > 50_000
+
+
+def test_a_line_item_that_became_seasonal_is_flagged(tmp_path):
+    from forecast import load
+    from forecast.planning.review import review
+
+    rng = np.random.default_rng(5)
+    t = np.arange(72)
+    calls = 1000 * (1 + 0.004 * t) * (1 + np.where(t >= 36, 0.25 * np.sin(2 * np.pi * t / 12), 0))
+    calls *= 1 + 0.01 * rng.standard_normal(72)
+    dates = pd.period_range("2019-01", periods=72, freq="M").strftime("%Y-%m")
+    frame = pd.concat([pd.DataFrame({"date": dates, "component": "calls", "value": calls.round(2)}),
+                       pd.DataFrame({"date": dates, "component": "broadband",
+                                     "value": (500 + 3 * t + rng.normal(0, 3, 72)).round(2)})])
+    frame.to_csv(tmp_path / "shift.csv", index=False)
+    result = review(load(tmp_path / "shift.csv"), "2024-12", targets={"total": 250_000})
+    changed = result.flags[result.flags["kind"] == "class_changed"]
+    assert list(changed["series"]) == ["calls"] and list(changed["detail"]) == ["fixed -> fluctuating"]
+
+
+def test_a_gbk_export_with_chinese_months_and_a_total_column(folder, reviewed):
+    """The operators' own export: GBK, a unit row, 月份 like 2024年5月, a 合计 column."""
+    wide = by_hand().drop(columns="total")
+    wide["合计"] = wide.sum(axis=1).round(2)
+    wide.index = [f"{d[:4]}年{int(d[5:])}月" for d in wide.index]
+    path = folder / "export.csv"
+    with open(path, "w", encoding="gbk") as handle:
+        handle.write("单位：万元\n")
+        wide.rename_axis("月份").to_csv(handle)
+    out = folder / "export_review.csv"
+    result = invoke("review", path, "--month", "2024年5月", "--target", "考核目标=158000", "--target", "认购目标=160000",
+                    "--config", folder / "fast.toml", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "1-5月累计完成收入64033万元" in result.output  # the unit row's 万元
+    table, _, _ = reviewed
+    mine = pd.read_csv(out).set_index("series")
+    assert mine.loc[table.index, "full_year_forecast"].equals(table["full_year_forecast"])
+    assert mine.loc[table.index, "contribution_pct"].equals(table["contribution_pct"])

@@ -48,7 +48,7 @@ def review_blocks(review, lang: str) -> list[Block]:
     from forecast.output.review_charts import plot_bridge, plot_month_check
 
     words = TITLES[lang]
-    year, month = review.year, int(review.month.split("-")[1])
+    year, month = review.year, review.month_of_year
     blocks = [Block("h1", words["title"].format(year=year, month=month, month_name=MONTH_NAMES[month - 1])),
               Block("p", headline(review, lang))]
     unit = unit_name(review.unit, lang)

@@ -73,7 +73,7 @@ def headline(review, lang: str) -> str:
     """The review's opening paragraph, as the operators write it."""
     h = review.headline
     t, targets, unit = h["total"], h["targets"], unit_name(h["unit"], lang)
-    month = int(review.month.split("-")[1])
+    month = review.month_of_year
     if lang == "zh":
         return _headline_zh(review, t, targets, unit, month)
     return _headline_en(review, t, targets, unit, month)

@@ -44,8 +44,9 @@ FLAG_KINDS = ("outside_95", "behind_plan", "class_changed")
 class Review:
     """A month-end review; `table` holds REVIEW_COLUMNS and more, one row per series."""
 
-    month: str  # the review's month, as the input writes it
+    month: str  # the review's month, as the input writes it (2024-05, 2024年5月, ...)
     year: int
+    month_of_year: int  # 1 to 12
     table: pd.DataFrame  # line items, groups, total
     targets: pd.DataFrame  # one row per (label, series): target, attainment, plan, gap, P(meet)
     check: pd.DataFrame  # line items (and groups, total): the month against the forecast made a month earlier
@@ -143,7 +144,7 @@ def review(data: RevenueData, month: str, *, targets: dict, phase: str = "season
     table = table[REVIEW_COLUMNS + [c for c in table.columns if c not in REVIEW_COLUMNS]]
     check = _month_check(data, a, config, strategy, window, jobs, known)
     flags = _flags(check, target_rows, _class_changes(data, a, config, groups), groups)
-    return Review(data.label(a), year, table, target_rows, check, flags, _bridges(table, groups), tuple(by_label),
+    return Review(data.label(a), year, data.freq.position_in_year(a) + 1, table, target_rows, check, flags, _bridges(table, groups), tuple(by_label),
                   data.unit, notes=result.notes, decimals=data.decimals, budget=result)
 
 
