@@ -20,7 +20,7 @@ def test_every_command_has_help():
     import click
 
     names = main.list_commands(click.Context(main))
-    assert names == ["backtest", "batch", "budget", "classify", "demo", "ledger", "plot", "run"]
+    assert names == ["backtest", "batch", "budget", "classify", "demo", "ledger", "plot", "review", "run"]
     for name in names:
         assert main.get_command(click.Context(main), name).help, name
         assert invoke(name, "--help").exit_code == 0
