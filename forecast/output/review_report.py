@@ -32,7 +32,8 @@ TITLES = {
            "check": "本月实际与上月预测", "units": "单位排名(欠进度单位在前)", "none": "本月无需关注事项。",
            "last_ytd": "上年同期", "ytd_now": "本年累计", "last_year": "上年全年", "forecast": "本年预计",
            "notes": "说明", "unit": "单位"},
-    "en": {"title": "Revenue review, {month_name} {year}", "flags": "Flags", "items": "Line items", "year": "The full year", "targets": "Targets",
+    "en": {"title": "Revenue review, {month_name} {year}", "flags": "Flags", "items": "Line items",
+           "year": "The full year", "targets": "Targets",
            "bridges": "Bridges", "ytd": "Year to date: last year's to this year's",
            "full": "Full year: last year's actual to this year's forecast",
            "check": "The month against the forecast made a month earlier",
@@ -71,7 +72,8 @@ def review_blocks(review, lang: str) -> list[Block]:
                    end_label=f"{year} {words['forecast']}", unit=review.unit, lang=lang)),
                    name="bridge_full_year.svg")]
     blocks += [Block("h2", words["check"]),
-               Block("figure", words["check"], svg=figure_svg(plot_month_check(review.check, lang=lang)), name="month_check.svg"),
+               Block("figure", words["check"], svg=figure_svg(plot_month_check(review.check, lang=lang)),
+                     name="month_check.svg"),
                Block("table", words["check"], headed(review.check[CHECK_COLUMNS], lang))]
     if review.units is not None:
         units, key = review.units, review.units.columns[1]
@@ -96,7 +98,8 @@ def write_review(review, path, *, lang: str = "zh") -> list[Path]:
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise InputDataError(f"--output {path}: a review is written as {', '.join(FORMATS)}; give one of those")
-    tables = {name: rounded(table, review.decimals) for name, table in {**review.tables(), "review": csv_table(review)}.items()}
+    tables = {**review.tables(), "review": csv_table(review)}
+    tables = {name: rounded(table, review.decimals) for name, table in tables.items()}
     if suffix == ".csv":
         return write_tables(tables, path)
     if suffix == ".xlsx":

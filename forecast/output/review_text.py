@@ -136,7 +136,8 @@ def flag_lines(review, lang: str) -> list[str]:
             above = f.amount > 0
             if lang == "zh":
                 lines.append(f"{name}：本月{amount(c['actual'], 'zh')}{unit}，{'高于' if above else '低于'}上月所作预测的95%区间"
-                             f"({amount(c['lower_95'], 'zh')}至{amount(c['upper_95'], 'zh')}){amount(abs(f.amount), 'zh')}"
+                             f"({amount(c['lower_95'], 'zh')}至{amount(c['upper_95'], 'zh')})"
+                             f"{amount(abs(f.amount), 'zh')}"
                              f"{unit}(预测值的{pct(f.pct)})")
             else:
                 lines.append(f"{name}: {amount(c['actual'])} this month, {amount(abs(f.amount))} ({pct(f.pct)} of the "

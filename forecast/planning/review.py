@@ -37,9 +37,6 @@ REVIEW_COLUMNS = ["series", "month_actual", "mom_pct", "yoy_pct", "ytd_actual", 
                   "attainment_pct", "ahead_of_plan", "full_year_forecast", "full_year_lower_80", "full_year_upper_80",
                   "prob_meet_target", "contribution_pct"]
 
-FLAG_KINDS = ("outside_95", "behind_plan", "class_changed")
-
-
 @dataclass(frozen=True)
 class Review:
     """A month-end review; `table` holds REVIEW_COLUMNS and more, one row per series."""
@@ -50,7 +47,7 @@ class Review:
     table: pd.DataFrame  # line items, groups, total
     targets: pd.DataFrame  # one row per (label, series): target, attainment, plan, gap, P(meet)
     check: pd.DataFrame  # line items (and groups, total): the month against the forecast made a month earlier
-    flags: pd.DataFrame  # kind, series, level, amount, pct, detail
+    flags: pd.DataFrame  # kind (outside_95, behind_plan, class_changed), series, level, label, amount, pct, detail
     bridges: dict  # "ytd", "full_year" -> DataFrame(step, label, amount) from last year's total to this year's
     labels: tuple  # target labels in the order given (the first fills the contract columns)
     unit: str | None = None
@@ -144,8 +141,9 @@ def review(data: RevenueData, month: str, *, targets: dict, phase: str = "season
     table = table[REVIEW_COLUMNS + [c for c in table.columns if c not in REVIEW_COLUMNS]]
     check = _month_check(data, a, config, strategy, window, jobs, known)
     flags = _flags(check, target_rows, _class_changes(data, a, config, groups), groups)
-    return Review(data.label(a), year, data.freq.position_in_year(a) + 1, table, target_rows, check, flags, _bridges(table, groups), tuple(by_label),
-                  data.unit, notes=result.notes, decimals=data.decimals, budget=result)
+    return Review(data.label(a), year, data.freq.position_in_year(a) + 1, table, target_rows, check, flags,
+                  _bridges(table, groups), tuple(by_label), data.unit, notes=result.notes, decimals=data.decimals,
+                  budget=result)
 
 
 def _change_pct(now, before):
@@ -226,7 +224,7 @@ def _month_check(data: RevenueData, a: int, config: Config, strategy, window, jo
             continue
         f = table.loc[name]
         value = float(actual[name])
-        miss = value - f["upper_95"] if value > f["upper_95"] else (value - f["lower_95"] if value < f["lower_95"] else 0.0)
+        miss = max(value - f["upper_95"], 0.0) + min(value - f["lower_95"], 0.0)  # 0 inside the interval
         rows.append({"series": name, "actual": value, "forecast": f["mean"], "lower_80": f["lower_80"],
                      "upper_80": f["upper_80"], "lower_95": f["lower_95"], "upper_95": f["upper_95"],
                      "error_pct": float(_change_pct(value, f["mean"])), "outside_95": miss != 0.0,
@@ -274,7 +272,8 @@ def _bridges(table: pd.DataFrame, groups: dict) -> dict[str, pd.DataFrame]:
         steps.append(("end", TOTAL, rows.at[TOTAL, after]))
         return pd.DataFrame(steps, columns=["step", "series", "amount"])
 
-    return {"ytd": bridge("last_ytd_actual", "ytd_actual"), "full_year": bridge("last_year_actual", "full_year_forecast")}
+    return {"ytd": bridge("last_ytd_actual", "ytd_actual"),
+            "full_year": bridge("last_year_actual", "full_year_forecast")}
 
 
 def group_of(name: str, groups: dict) -> str:

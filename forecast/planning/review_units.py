@@ -21,8 +21,8 @@ from forecast.scale.keys import key_tasks
 from forecast.validate import to_revenue
 
 UNIT_COLUMNS = ["rank", "unit", "month_actual", "mom_pct", "yoy_pct", "ytd_actual", "ytd_yoy_pct", "share_pct",
-                "share_change_pp", "contribution_pct", "target", "attainment_pct", "ahead_of_plan", "full_year_forecast",
-                "full_year_lower_80", "full_year_upper_80", "prob_meet_target"]
+                "share_change_pp", "contribution_pct", "target", "attainment_pct", "ahead_of_plan",
+                "full_year_forecast", "full_year_lower_80", "full_year_upper_80", "prob_meet_target"]
 
 
 def read_units(raw: RawTable, id_col: str) -> tuple[dict[str, RevenueData], dict[str, str]]:
@@ -127,7 +127,8 @@ def review_by_unit(raw: RawTable, id_col: str, month: str, *, targets: dict, uni
     data = replace(data, unit=unit or data.unit)
     by_label = labelled_targets(targets)
     unit_targets = {name: amount for name, amount in next(iter(by_label.values())).items() if name in units}
-    series_targets = {label: {k: v for k, v in amounts.items() if k not in units} for label, amounts in by_label.items()}
+    series_targets = {label: {k: v for k, v in amounts.items() if k not in units}
+                      for label, amounts in by_label.items()}
     series_targets = {label: amounts for label, amounts in series_targets.items() if amounts}
     if not series_targets:
         raise InputDataError("every target names a unit; add the total's, e.g. --target 467500 or a row total,467500")
