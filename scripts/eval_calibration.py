@@ -110,7 +110,9 @@ def main() -> None:
             f"- Synthetic cities: {args.cities} cities (scripts/make_sample_data.py, seeds {args.first_seed}...), trained "
             "to 2022-12 and to 2023-12, the next 12 months, `forecast run` with the defaults; line items, both groups "
             "and the total.\n"
-            "- Hierarchies: coverage at every level is measured in [hierarchy.md](hierarchy.md).\n\n"
+            "- Hierarchies: coverage at every level is measured in [hierarchy.md](hierarchy.md) (held-out synthetic "
+            "branches) and [hierarchy_tourism.md](hierarchy_tourism.md) (real tourism series in a made-up "
+            "hierarchy).\n\n"
             + frame.round(3).to_markdown(index=False) + "\n")
     args.output.write_text(text)
     print(text)

@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 from make_sample_data import make_units  # noqa: E402
 
+BENCH = ROOT.parent / "shared" / "benchdata"
+
 from forecast.io.files import RawTable  # noqa: E402
 from forecast.models.intervals import path_offsets  # noqa: E402
 from forecast.scale.hierarchy import (  # noqa: E402
@@ -48,10 +50,31 @@ from forecast.scale.reconcile import METHODS, reconcile, shrunk_correlation  # n
 HIERARCHY = ("county", "city")
 
 
-def evaluate(seed: int, units: int, train_end: str, horizon: int, jobs: int) -> list[dict]:
-    frame = make_units(units, seed)
+def tourism_units(first: int, count: int) -> pd.DataFrame:
+    """Real series in a made-up hierarchy: `count` tourism monthly series (those whose official
+    training data end in 2005-09, at least 96 months long, all positive; in series_id order from the
+    `first`-th), 5 to a county and 4 counties to a city, with their official hold-out."""
+    tidy = pd.read_parquet(BENCH / "tourism_tidy.parquet")
+    monthly = tidy[tidy["frequency"] == "MONTHLY"]
+    train = monthly[monthly["split"] == "train"].groupby("series_id")
+    ends, lengths = train["ds"].max(), train.size()
+    positive = monthly.groupby("series_id")["y"].min() > 0
+    ids = sorted(s for s in ends.index if str(ends[s])[:7] == "2005-09" and lengths[s] >= 96 and positive[s])
+    ids = ids[first:first + count]
+    if len(ids) < count:
+        raise SystemExit(f"only {len(ids)} tourism series from the {first}-th qualify; ask for fewer")
+    frame = monthly[monthly["series_id"].isin(ids)].copy()
+    frame["date"] = pd.to_datetime(frame["ds"]).dt.strftime("%Y-%m")
+    position = {s: i for i, s in enumerate(ids)}
+    frame["unit"] = frame["series_id"]
+    frame["county"] = frame["series_id"].map(lambda s: f"county_{position[s] // 5 + 1:02d}")
+    frame["city"] = frame["series_id"].map(lambda s: f"city_{position[s] // 20 + 1:02d}")
+    return frame.rename(columns={"y": "value"})[["unit", "county", "city", "date", "value"]]
+
+
+def evaluate(frame: pd.DataFrame, seed, train_end: str, horizon: int, jobs: int) -> list[dict]:
     train = frame[frame["date"] <= train_end]
-    parsed, _ = parse_units(RawTable(train.astype(str), f"seed{seed}", 2), "unit", HIERARCHY)
+    parsed, _ = parse_units(RawTable(train.astype(str), f"hierarchy {seed}", 2), "unit", HIERARCHY)
     structure = build_structure(parsed, "unit", HIERARCHY)
     actual_units = frame[frame["date"] > train_end].pivot(index="unit", columns="date", values="value")
     actual = structure.summing @ actual_units.loc[parsed.names].to_numpy(float)[:, :horizon]
@@ -98,11 +121,18 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=7100,
                         help="seeds first-seed... (7000-7002 were looked at while the method was built)")
     parser.add_argument("--train-end", default="2022-12,2023-12", help="comma list: each hierarchy at each")
+    parser.add_argument("--data", choices=["synthetic", "tourism"], default="synthetic",
+                        help="tourism: real tourism monthly series in a made-up hierarchy, `--seeds` sets of "
+                        "`--units` series (use --train-end 2004-09,2005-09)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--output", default=str(ROOT / "docs" / "hierarchy.md"))
     args = parser.parse_args()
-    rows = [r for seed in range(args.first_seed, args.first_seed + args.seeds) for end in args.train_end.split(",")
-            for r in evaluate(seed, args.units, end, 12, args.jobs)]
+    if args.data == "tourism":
+        frames = {k: tourism_units(k * args.units, args.units) for k in range(args.seeds)}
+    else:
+        frames = {seed: make_units(args.units, seed) for seed in range(args.first_seed, args.first_seed + args.seeds)}
+    rows = [r for seed, frame in frames.items() for end in args.train_end.split(",")
+            for r in evaluate(frame, seed, end, 12, args.jobs)]
     table = pd.DataFrame(rows)
     table["method_name"] = table["method"].str.replace(" (auto's choice)", "", regex=False)
     scored = [c for c in table.columns if c.startswith(("mape_", "annual", "coverage"))]
@@ -110,11 +140,21 @@ def main() -> None:
     # what a user of --reconcile auto gets: in each hierarchy the method its backtest chose
     summary.loc["auto (the method chosen in each)"] = table[table["method"].str.contains("auto")][scored].mean()
     chosen = table[table["method"].str.contains("auto")]["method_name"].value_counts().to_dict()
+    if args.data == "tourism":
+        title = "real tourism series in a made-up hierarchy"
+        what = (f"`python scripts/eval_hierarchy.py --data tourism --seeds {args.seeds} --units {args.units} "
+                f"--train-end {args.train_end} --output {Path(args.output).name}`: {args.seeds} sets of {args.units} "
+                "tourism monthly series (the competition's series whose training data end in 2005-09, at least 96 "
+                "months, all positive, in series_id order), 5 to a county and 4 counties to a city")
+    else:
+        title = "held-out synthetic branches"
+        what = (f"`python scripts/eval_hierarchy.py --seeds {args.seeds} --units {args.units} --first-seed "
+                f"{args.first_seed}`: {args.seeds} held-out hierarchies of {args.units} sub-branches (5 to a county, "
+                f"4 counties to a city, seeds {args.first_seed} to {args.first_seed + args.seeds - 1})")
     text = "\n".join([
-        "# Hierarchies: reconciliation on held-out synthetic branches", "",
-        f"Generated by `python scripts/eval_hierarchy.py --seeds {args.seeds} --units {args.units} --first-seed "
-        f"{args.first_seed}`: {args.seeds} held-out hierarchies of {args.units} sub-branches (5 to a county, 4 counties "
-        f"to a city, seeds {args.first_seed} to {args.first_seed + args.seeds - 1}), trained to each of {args.train_end.replace(',', ', ')}, the next 12 months scored. MAPE in %, "
+        f"# Hierarchies: reconciliation on {title}", "",
+        f"Generated by {what}, trained to each of {args.train_end.replace(',', ', ')}, the next 12 months scored. "
+        "MAPE in %, "
         "mean over the nodes of a level and over seeds; coverage of the 80% and 95% intervals pooled over a level's "
         "nodes and months (bands asked for: 0.75-0.85 and 0.92-0.98); `base` = every node forecast on its own (not "
         "coherent). Every method's intervals are quantiles of joint sample paths pushed through the reconciliation "
