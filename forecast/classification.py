@@ -5,6 +5,14 @@ The seasonal period is found, never assumed: the autocorrelation of the series, 
 centred moving average over a year, must peak at a candidate period and be clearly positive
 there, and an STL decomposition at that period must show real seasonal strength. Strengths follow
 Wang, Smith & Hyndman (2006): F_T = max(0, 1 - Var(R)/Var(T+R)), F_S = max(0, 1 - Var(R)/Var(S+R)).
+
+For monthly, quarterly and dekad data the class is decided by the seasonal *share*: how much of
+the series' variance around its robust STL trend the position in the year explains (the R^2 of
+month-of-year means, on logs when every value is positive). A line item that trends down while
+keeping a clear month-by-month pattern (long-distance calls, with their Spring Festival swing) is
+fluctuating, as the case study classes it: its robust STL takes the festival months for outliers
+and reports little seasonal strength, and a steep trend can hide the autocorrelation's peak, but
+the months still explain most of what the trend leaves (docs/classification.md measures both rules).
 """
 from __future__ import annotations
 
@@ -17,7 +25,8 @@ from statsmodels.tsa.stattools import acf
 
 from forecast.calendar import Frequency
 
-SEASONAL_THRESHOLD = 0.4  # seasonal strength above which a component counts as fluctuating
+SEASONAL_THRESHOLD = 0.4  # seasonal strength (share) above which a component counts as fluctuating
+SHARE_FREQS = ("month", "quarter", "dekad")  # where the seasonal share decides; elsewhere F_S
 
 
 @dataclass(frozen=True)
@@ -76,6 +85,21 @@ def strengths(y: np.ndarray, period: int, freq: Frequency) -> tuple[float, float
     return float(ft), float(fs)
 
 
+def seasonal_share(y: np.ndarray, period: int) -> float:
+    """Share of the variance around a robust STL trend that the position in the season explains
+    (the R^2 of the positions' means; on logs when every value is positive, so that a pattern that
+    grows with the level counts as one). 0 with fewer than three full seasons."""
+    y = np.asarray(y, float)
+    if period < 2 or len(y) < 3 * period or np.std(y) == 0:
+        return 0.0
+    x = np.log(y) if np.all(y > 0) else y
+    detrended = x - STL(x, period=period, robust=True).fit().trend
+    position = np.arange(len(x)) % period
+    means = np.bincount(position, detrended) / np.bincount(position)
+    total = np.sum((detrended - detrended.mean()) ** 2)
+    return float(np.sum((means[position] - detrended.mean()) ** 2) / total) if total > 0 else 0.0
+
+
 def classify_series(name: str, y, freq: Frequency, *, override_group: str | None = None,
                     override_period: int | None = None, source: str = "data",
                     candidates: tuple[int, ...] | None = None) -> Classification:
@@ -86,6 +110,10 @@ def classify_series(name: str, y, freq: Frequency, *, override_group: str | None
     ft, fs = strengths(y, period, freq)
     if period > 1 and fs < 0.2 and override_period is None:
         period = 1  # a peak in the autocorrelation that STL finds no real season behind
+    if freq.name in SHARE_FREQS:
+        fs = seasonal_share(y, period if period > 1 else freq.periods_per_year)
+        if period == 1 and override_period is None and fs >= SEASONAL_THRESHOLD:
+            period = freq.periods_per_year  # a month-by-month pattern that a steep trend hid from the autocorrelation
     group = "fluctuating" if period > 1 and fs >= SEASONAL_THRESHOLD else "fixed"
     if override_group is not None:
         group = override_group

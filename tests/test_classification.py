@@ -33,3 +33,29 @@ def test_dekad_calls_have_the_36_dekad_year():
     table = forecast.classify(DEKAD).table
     assert table["period"].tolist() == [36, 36]
     assert (table["group"] == "fluctuating").all()
+
+
+def test_a_seasonal_item_that_trends_down_steeply_is_fluctuating():
+    """Long-distance calls as the case study has them: down 2% a month, a month-by-month pattern,
+    and a Spring Festival swing that falls in January or February by the lunar calendar. Robust
+    STL takes the festival months for outliers and the trend hides the autocorrelation's peak;
+    the months still explain most of what the trend leaves, so the item is fluctuating."""
+    season = np.array([1.04, 1.02, 0.98, 0.99, 1.00, 0.98, 1.03, 1.05, 0.99, 1.03, 0.96, 0.97])
+    t = np.arange(84)
+    festival = np.ones(84)
+    for year, month in enumerate([1, 0, 1, 1, 0, 1, 0]):
+        festival[12 * year + month] = 1.3
+    for seed in range(20, 30):
+        noise = np.exp(np.random.default_rng(seed).normal(0, 0.02, 84))
+        y = 1000 * np.exp(-0.02 * t) * (1 + (season[t % 12] - 1) * 0.6) * festival * noise
+        c = classify_series("long_distance", y, Frequency("month"))
+        assert (c.group, c.period) == ("fluctuating", 12), seed
+        assert c.seasonal_strength >= 0.4
+
+
+def test_a_trend_with_a_tariff_cut_stays_fixed():
+    rng = np.random.default_rng(31)
+    t = np.arange(96)
+    y = (2000 + 12 * t) * np.where(t >= 50, 0.95, 1.0) * np.exp(rng.normal(0, 0.015, 96))
+    c = classify_series("broadband", y, Frequency("month"))
+    assert c.group == "fixed" and c.seasonal_strength < 0.4
