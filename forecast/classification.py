@@ -113,7 +113,7 @@ def classify_series(name: str, y, freq: Frequency, *, override_group: str | None
     if freq.name in SHARE_FREQS:
         fs = seasonal_share(y, period if period > 1 else freq.periods_per_year)
         if period == 1 and override_period is None and fs >= SEASONAL_THRESHOLD:
-            period = freq.periods_per_year  # a month-by-month pattern that a steep trend hid from the autocorrelation
+            period = freq.periods_per_year  # a pattern a steep trend hid from the autocorrelation
     group = "fluctuating" if period > 1 and fs >= SEASONAL_THRESHOLD else "fixed"
     if override_group is not None:
         group = override_group
