@@ -12,6 +12,15 @@ from __future__ import annotations
 import numpy as np
 
 
+def change_pct(now, before):
+    """(now / before - 1) x 100: YoY, MoM and growth in percent; NaN where `before` is 0 or either
+    is missing. Scalars give a float, arrays an array."""
+    now, before = np.asarray(now, float), np.asarray(before, float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = np.where(np.isfinite(before) & np.isfinite(now) & (before != 0), (now / before - 1.0) * 100.0, np.nan)
+    return float(out) if out.ndim == 0 else out
+
+
 def _arrays(*xs):
     return [np.asarray(x, dtype=float) for x in xs]
 

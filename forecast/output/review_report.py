@@ -12,7 +12,6 @@ from forecast.io.files import atomic_write, write_tables
 from forecast.io.rounding import rounded
 from forecast.output.report import Block, to_html, to_markdown
 from forecast.output.review_text import MONTH_NAMES, flag_lines, headed, headline, unit_name
-from forecast.planning.review import REVIEW_COLUMNS
 
 FORMATS = (".html", ".md", ".xlsx", ".csv")
 
@@ -87,19 +86,13 @@ def review_blocks(review, lang: str) -> list[Block]:
     return blocks
 
 
-def csv_table(review) -> pd.DataFrame:
-    """The per-series table: the contract's columns first."""
-    return review.table[REVIEW_COLUMNS + [c for c in review.table.columns if c not in REVIEW_COLUMNS]]
-
-
 def write_review(review, path, *, lang: str = "zh") -> list[Path]:
     """Write the review in the format of `path`'s extension; returns the files written."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
         raise InputDataError(f"--output {path}: a review is written as {', '.join(FORMATS)}; give one of those")
-    tables = {**review.tables(), "review": csv_table(review)}
-    tables = {name: rounded(table, review.decimals) for name, table in tables.items()}
+    tables = {name: rounded(table, review.decimals) for name, table in review.tables().items()}
     if suffix == ".csv":
         return write_tables(tables, path)
     if suffix == ".xlsx":

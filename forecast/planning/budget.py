@@ -26,6 +26,7 @@ import pandas as pd
 from forecast.combine import TOTAL, ForecastResult, aggregate_series, group_name, series_order
 from forecast.config import Config
 from forecast.errors import ConfigError, InputDataError
+from forecast.evaluate.metrics import change_pct
 from forecast.io.files import read_table
 from forecast.models.intervals import path_offsets
 from forecast.names import folded, is_total
@@ -156,12 +157,6 @@ def _interval(centred: np.ndarray, level: int) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _change_pct(now: float, before: float) -> float:
-    if not np.isfinite(before) or not np.isfinite(now) or before == 0:
-        return np.nan
-    return (now / before - 1.0) * 100.0
-
-
 def budget(data: RevenueData, year: int, *, targets: dict[str, float], as_of: str | None = None,
            phase: str = "seasonal", config: Config | None = None, strategy: str | None = None, window="auto",
            levels: tuple[int, ...] | None = None, regressors: pd.DataFrame | None = None, jobs: int | None = None,
@@ -263,8 +258,8 @@ def progress_figures(name: str, target: float, phased: np.ndarray, ytd: float, f
         "time_progress_pct": elapsed / ppy * 100.0,
         "phased_target_to_date": to_date,
         "ahead_of_plan": ytd - to_date,
-        "yoy_pct": _change_pct(ytd, span(name, start - ppy, a - ppy)) if elapsed else np.nan,
-        "full_year_yoy_pct": _change_pct(full_year, span(name, start - ppy, end - ppy)),
+        "yoy_pct": change_pct(ytd, span(name, start - ppy, a - ppy)) if elapsed else np.nan,
+        "full_year_yoy_pct": change_pct(full_year, span(name, start - ppy, end - ppy)),
         "mom_pct": _last_period_change(freq_name, a, lambda lo, hi: span(name, lo, hi)),
         "prob_meet_target": float(np.mean(samples >= target)),
     }
@@ -332,8 +327,8 @@ def _last_period_change(freq: str, a: int, span) -> float:
     dekads of the month before (a month's dekads are not alike: the last has 8 to 11 days)."""
     if freq == "dekad":
         k = a % 3
-        return _change_pct(span(a - k, a), span(a - k - 3, a - 3))
-    return _change_pct(span(a, a), span(a - 1, a - 1))
+        return change_pct(span(a - k, a), span(a - k - 3, a - 3))
+    return change_pct(span(a, a), span(a - 1, a - 1))
 
 
 def _phasing_rows(name, labels, start, a, phased, actual, mean, paths, levels, plan, ppy) -> pd.DataFrame:
@@ -377,7 +372,7 @@ def _next_year(data, current, known, a, ppy, span) -> tuple[pd.DataFrame, pd.Dat
         last = span(name, a - ppy + 1, a)
         rows.append({"series": name, "year": year, "mean": float(mean.sum()),
                      **{f"p{p}": float(v) for p, v in zip(SCENARIOS, q)},
-                     "last_year_actual": last, "growth_pct_p50": _change_pct(float(q[1]), last),
+                     "last_year_actual": last, "growth_pct_p50": change_pct(float(q[1]), last),
                      "model": current.table.loc[current.table["series"] == name, "model"].iloc[0]})
         pq = mean + _quantiles(paths - paths.mean(axis=0), probs)
         per_period.append(pd.DataFrame({"series": name, "date": dates, "mean": mean,

@@ -24,11 +24,12 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from forecast.combine import TOTAL, aggregate_series
+from forecast.combine import TOTAL, aggregate_series, resolve_classes
 from forecast.config import Config
-from forecast.errors import InputDataError
+from forecast.errors import ForecastError, InputDataError
+from forecast.evaluate.metrics import change_pct
 from forecast.pipeline import run_forecast
-from forecast.planning.budget import BudgetResult, budget, canonical_series, check_targets
+from forecast.planning.budget import BudgetResult, budget, canonical_series, check_targets, year_periods
 from forecast.revenue import RevenueData
 
 DEFAULT_LABEL = "target"
@@ -146,17 +147,11 @@ def review(data: RevenueData, month: str, *, targets: dict, phase: str = "season
                   budget=result)
 
 
-def _change_pct(now, before):
-    now, before = np.asarray(now, float), np.asarray(before, float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.isfinite(before) & (before != 0), (now / before - 1.0) * 100.0, np.nan)
-
-
 def _figures(data: RevenueData, result: BudgetResult, history: dict, a: int, known: list[str]) -> pd.DataFrame:
     """Month, year-to-date, share and contribution figures of every series, with budget's
     projections beside them."""
     ppy, first = data.freq.periods_per_year, data.first
-    start, end = a - data.freq.position_in_year(a), a - data.freq.position_in_year(a) + ppy - 1
+    start, end = year_periods(data, result.year)
 
     def span(name, lo, hi):
         if lo < first or hi > a:
@@ -167,9 +162,9 @@ def _figures(data: RevenueData, result: BudgetResult, history: dict, a: int, kno
     for name in known:
         month, before, last_year = span(name, a, a), span(name, a - 1, a - 1), span(name, a - ppy, a - ppy)
         ytd, last_ytd = span(name, start, a), span(name, start - ppy, a - ppy)
-        rows.append({"series": name, "month_actual": month, "mom_pct": float(_change_pct(month, before)),
-                     "yoy_pct": float(_change_pct(month, last_year)), "ytd_actual": ytd,
-                     "last_ytd_actual": last_ytd, "ytd_yoy_pct": float(_change_pct(ytd, last_ytd)),
+        rows.append({"series": name, "month_actual": month, "mom_pct": change_pct(month, before),
+                     "yoy_pct": change_pct(month, last_year), "ytd_actual": ytd,
+                     "last_ytd_actual": last_ytd, "ytd_yoy_pct": change_pct(ytd, last_ytd),
                      "last_year_actual": span(name, start - ppy, end - ppy)})
     table = pd.DataFrame(rows)
     total = table.set_index("series").loc[TOTAL]
@@ -182,7 +177,7 @@ def _figures(data: RevenueData, result: BudgetResult, history: dict, a: int, kno
     for column in ("full_year_forecast", "full_year_lower_80", "full_year_upper_80", "full_year_lower_95",
                    "full_year_upper_95", "remaining_forecast"):
         table[column] = table["series"].map(projections[column])
-    table["full_year_yoy_pct"] = _change_pct(table["full_year_forecast"], table["last_year_actual"])
+    table["full_year_yoy_pct"] = change_pct(table["full_year_forecast"], table["last_year_actual"])
     return table
 
 
@@ -227,16 +222,13 @@ def _month_check(data: RevenueData, a: int, config: Config, strategy, window, jo
         miss = max(value - f["upper_95"], 0.0) + min(value - f["lower_95"], 0.0)  # 0 inside the interval
         rows.append({"series": name, "actual": value, "forecast": f["mean"], "lower_80": f["lower_80"],
                      "upper_80": f["upper_80"], "lower_95": f["lower_95"], "upper_95": f["upper_95"],
-                     "error_pct": float(_change_pct(value, f["mean"])), "outside_95": miss != 0.0,
+                     "error_pct": change_pct(value, f["mean"]), "outside_95": miss != 0.0,
                      "beyond_95": miss, "model": f["model"]})
     return pd.DataFrame(rows)
 
 
 def _class_changes(data: RevenueData, a: int, config: Config, groups: dict) -> list[tuple[str, str, str]]:
     """(line item, last year's class, this year's) for the items classified otherwise a year ago."""
-    from forecast.combine import resolve_classes
-    from forecast.errors import ForecastError
-
     ppy = data.freq.periods_per_year
     try:
         before = resolve_classes(data.cut(a - ppy), config, data.components)

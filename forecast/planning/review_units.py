@@ -14,7 +14,9 @@ import numpy as np
 import pandas as pd
 
 from forecast.errors import ForecastError, InputDataError
+from forecast.evaluate.metrics import change_pct
 from forecast.io.sniff import RawTable
+from forecast.planning.budget import year_periods
 from forecast.planning.hierarchy_budget import hierarchy_budget
 from forecast.revenue import RevenueData
 from forecast.scale.keys import key_tasks
@@ -66,7 +68,7 @@ def rank_units(units: dict[str, RevenueData], id_col: str, a: int, targets: dict
     totals = unit_totals(units)
     first = next(iter(units.values()))
     freq, ppy = first.freq, first.freq.periods_per_year
-    start = a - freq.position_in_year(a)
+    start, _ = year_periods(first, freq.year(a))
 
     def span(values: pd.Series, lo: int, hi: int) -> float:
         if lo < values.index.min() or hi > values.index.max():
@@ -77,9 +79,10 @@ def rank_units(units: dict[str, RevenueData], id_col: str, a: int, targets: dict
     for key, values in totals.items():
         values = values.loc[:a]
         month, ytd, last_ytd = span(values, a, a), span(values, start, a), span(values, start - ppy, a - ppy)
-        rows.append({"unit": key, "month_actual": month, "mom_pct": _pct(month, span(values, a - 1, a - 1)),
-                     "yoy_pct": _pct(month, span(values, a - ppy, a - ppy)), "ytd_actual": ytd,
-                     "last_ytd_actual": last_ytd, "ytd_yoy_pct": _pct(ytd, last_ytd)})
+        rows.append({"unit": key, "month_actual": month,
+                     "mom_pct": change_pct(month, span(values, a - 1, a - 1)),
+                     "yoy_pct": change_pct(month, span(values, a - ppy, a - ppy)), "ytd_actual": ytd,
+                     "last_ytd_actual": last_ytd, "ytd_yoy_pct": change_pct(ytd, last_ytd)})
     table = pd.DataFrame(rows)
     table["share_pct"] = table["ytd_actual"] / table["ytd_actual"].sum() * 100.0
     table["share_change_pp"] = table["share_pct"] - table["last_ytd_actual"] / table["last_ytd_actual"].sum() * 100.0
@@ -109,12 +112,6 @@ def _unit_budget(totals, id_col, a, freq, style, targets, phase, jobs, source) -
     # the operators' attainment: year to date over target (budget calls it ytd_completion_pct)
     table["attainment_pct"] = table["ytd_completion_pct"]
     return table[columns].rename_axis("unit")
-
-
-def _pct(now: float, before: float) -> float:
-    if not np.isfinite(before) or not np.isfinite(now) or before == 0:
-        return np.nan
-    return (now / before - 1.0) * 100.0
 
 
 def review_by_unit(raw: RawTable, id_col: str, month: str, *, targets: dict, unit: str | None = None, **options):
