@@ -22,6 +22,7 @@ import pandas as pd
 from forecast.classification import Classification, classify, classify_series
 from forecast.config import Config
 from forecast.errors import ConfigError, InputDataError
+from forecast.evaluate.choice import Choice
 from forecast.models.intervals import path_offsets
 from forecast.progress import current, step
 from forecast.revenue import GROUPS, RevenueData
@@ -41,7 +42,12 @@ class ForecastResult:
     paths: dict = field(repr=False, default_factory=dict)  # series -> (n_paths, h) joint sample paths
     warnings: tuple = ()
     levels: tuple = (80, 95)
-    strategy_scores: dict = field(default_factory=dict)
+    strategy_choice: Choice | None = None  # --strategy auto: the backtest behind the choice
+
+    @property
+    def strategy_scores(self) -> dict[str, float]:
+        """--strategy auto: each strategy's total MAPE (%) in the backtest inside the data."""
+        return self.strategy_choice.scores if self.strategy_choice is not None else {}
 
     def __repr__(self) -> str:
         n = self.table["series"].nunique()
@@ -295,7 +301,7 @@ def check_strategy(strategy: str, config: Config) -> None:
 
 
 def assemble(data: RevenueData, strategy: str, fits: dict[str, SeriesForecast], classes: list[Classification],
-             config: Config, horizon: int, levels: tuple[int, ...], scores: dict | None = None) -> ForecastResult:
+             config: Config, horizon: int, levels: tuple[int, ...], choice: Choice | None = None) -> ForecastResult:
     """Recombine fitted series into the coherent contract table of one strategy."""
     groups = {c.component: c.group for c in classes}
     mean, paths, label = coherent_paths(strategy, fits, groups, horizon, config.paths, config.seed, config.groupings)
@@ -305,4 +311,4 @@ def assemble(data: RevenueData, strategy: str, fits: dict[str, SeriesForecast], 
     # user hears only the toolkit's own notes (fallbacks, families that could not be fitted).
     warns = tuple(w for name in used for w in fits[name].warnings if not w.split(":", 1)[0].endswith("Warning"))
     return ForecastResult(table, strategy, tuple(classes), {n: fits[n] for n in used}, paths, data.notes + warns,
-                          levels, scores or {})
+                          levels, choice)

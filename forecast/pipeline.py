@@ -41,12 +41,13 @@ def run_forecast(data: RevenueData, horizon: int, *, config: Config | None = Non
     step("classifying line items")
     classes = resolve_classes(data, config, components)
     groups = {c.component: c.group for c in classes}
-    scores = {}
+    choice = None
     if strategy == "auto":
         step("choosing the strategy by backtest")
-        strategy, scores = choose_strategy(data, horizon, config=config, window=window, regressors=regressors,
-                                           jobs=jobs, components=components, progress=current())
+        choice = choose_strategy(data, horizon, config=config, window=window, regressors=regressors, jobs=jobs,
+                                 components=components, progress=current())
+        strategy = choice.chosen
     fits = fit_all(data, classes, config, horizon, needed_series(strategy, groups, config.groupings),
                    window=window, user=regressors, jobs=jobs)
     step("sampling joint paths")
-    return assemble(data, strategy, fits, classes, config, horizon, levels, scores)
+    return assemble(data, strategy, fits, classes, config, horizon, levels, choice)

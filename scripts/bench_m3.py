@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from forecast.calendar import Frequency  # noqa: E402
-from forecast.evaluate.metrics import mase, naive_scale, smape  # noqa: E402
+from forecast.evaluate.metrics import mape, mase, naive_scale, smape  # noqa: E402
 from forecast.scale.engines import one_blas_thread_per_worker  # noqa: E402
 
 FREQ = {"MONTHLY": "month", "QUARTERLY": "quarter", "YEARLY": "year", "OTHER": "year"}
@@ -56,7 +56,7 @@ def forecast_one(task):
     fit = forecast_single(sid, y, first, freq, horizon, calendar=False, per_day=False)
     seconds = time.perf_counter() - start
     f = fit.forecast.mean
-    return {"series_id": sid, "frequency": frequency, "smape": smape(actual, f),
+    return {"series_id": sid, "frequency": frequency, "smape": smape(actual, f), "mape": mape(actual, f),
             "mase": mase(actual, f, naive_scale(y, season)), "model": fit.label, "seconds": seconds}
 
 

@@ -25,7 +25,7 @@ from forecast.pipeline import run_forecast  # noqa: E402
 from forecast.validate import to_revenue  # noqa: E402
 
 
-def evaluate(seed: int, strategies, train_end: str, horizon: int) -> list[dict]:
+def evaluate(seed: int, strategies, train_end: str, horizon: int, windows=("default",)) -> list[dict]:
     long, _ = make_city(seed)
     data = to_revenue(RawTable(long.drop(columns="group").astype(str), f"city{seed}", 2))
     end = data.period(train_end)
@@ -34,19 +34,22 @@ def evaluate(seed: int, strategies, train_end: str, horizon: int) -> list[dict]:
     truth = dict(zip(long["component"], long["group"]))
     rows = []
     for strategy in strategies:
-        start = time.perf_counter()
-        result = run_forecast(past, horizon, strategy=strategy)
-        seconds = time.perf_counter() - start
-        total = result.table[result.table["series"] == "total"]
-        classes = {c.component: c.group for c in result.classifications}
-        rows.append({
-            "seed": seed, "strategy": strategy, "chosen": result.strategy, "seconds": seconds,
-            "mape": float(np.mean(np.abs(total["mean"] - actual) / actual) * 100),
-            "annual_error_pct": float((total["mean"].sum() - actual.sum()) / actual.sum() * 100),
-            "coverage_80": float(np.mean((actual >= total["lower_80"]) & (actual <= total["upper_80"]))),
-            "coverage_95": float(np.mean((actual >= total["lower_95"]) & (actual <= total["upper_95"]))),
-            "classified_right": sum(classes[c] == truth[c] for c in classes),
-        })
+        for window in windows:
+            start = time.perf_counter()
+            options = {} if window == "default" else {"window": None if window == "all" else int(window)}
+            result = run_forecast(past, horizon, strategy=strategy, **options)
+            seconds = time.perf_counter() - start
+            total = result.table[result.table["series"] == "total"]
+            classes = {c.component: c.group for c in result.classifications}
+            rows.append({
+                "seed": seed, "strategy": strategy + ("" if window == "default" else f" --window {window}"),
+                "chosen": result.strategy, "seconds": seconds,
+                "mape": float(np.mean(np.abs(total["mean"] - actual) / actual) * 100),
+                "annual_error_pct": float((total["mean"].sum() - actual.sum()) / actual.sum() * 100),
+                "coverage_80": float(np.mean((actual >= total["lower_80"]) & (actual <= total["upper_80"]))),
+                "coverage_95": float(np.mean((actual >= total["lower_95"]) & (actual <= total["upper_95"]))),
+                "classified_right": sum(classes[c] == truth[c] for c in classes),
+            })
     history = data.wide().sum(axis=1).loc[:end].to_numpy()
     snaive = np.resize(history[-12:], horizon)
     rows.append({"seed": seed, "strategy": "seasonal_naive", "chosen": "-", "seconds": 0.0,
@@ -61,25 +64,31 @@ def main() -> None:
     parser.add_argument("--cities", type=int, default=20)
     parser.add_argument("--first-seed", type=int, default=1000)
     parser.add_argument("--strategies", default="components,split,direct")
-    parser.add_argument("--train-end", default="2023-12")
+    parser.add_argument("--train-end", default="2023-12", help="comma list: every city at each")
+    parser.add_argument("--windows", default="default",
+                        help="comma list of training windows: default (the run's own), all, or months (e.g. default,24)")
     parser.add_argument("--horizon", type=int, default=12)
     parser.add_argument("--output", type=Path, default=Path("docs/accuracy.md"))
     args = parser.parse_args()
-    strategies = args.strategies.split(",")
+    strategies, windows = args.strategies.split(","), args.windows.split(",")
     rows = []
     for seed in range(args.first_seed, args.first_seed + args.cities):
-        rows += evaluate(seed, strategies, args.train_end, args.horizon)
-        print(pd.DataFrame(rows[-len(strategies) - 1:]).to_string(index=False, header=len(rows) <= len(strategies) + 1),
-              file=sys.stderr)
+        for train_end in args.train_end.split(","):
+            new = evaluate(seed, strategies, train_end, args.horizon, windows)
+            rows += new
+            print(pd.DataFrame(new).to_string(index=False, header=len(rows) == len(new)), file=sys.stderr)
     frame = pd.DataFrame(rows)
     summary = frame.groupby("strategy", sort=False).agg(
         cities=("seed", "count"), mape_total=("mape", "mean"), mape_worst=("mape", "max"),
         annual_abs_error_pct=("annual_error_pct", lambda s: s.abs().mean()),
         coverage_80=("coverage_80", "mean"), coverage_95=("coverage_95", "mean"),
         classified_right_of_6=("classified_right", "mean"), seconds_per_run=("seconds", "mean")).round(3)
+    extra = (f" --train-end {args.train_end}" if args.train_end != "2023-12" else "") + (
+        f" --windows {args.windows}" if args.windows != "default" else "")
     text = (f"# Accuracy on synthetic cities\n\nGenerated by `python scripts/eval_accuracy.py --cities {args.cities} "
-            f"--first-seed {args.first_seed} --strategies {args.strategies}`: {args.cities} cities from the sample generator, trained to "
-            f"{args.train_end}, forecast {args.horizon} months, total revenue scored.\n\n"
+            f"--first-seed {args.first_seed} --strategies {args.strategies}{extra}`: {args.cities} cities from the sample "
+            f"generator, trained to {args.train_end.replace(',', ' and to ')}, forecast {args.horizon} months, total "
+            "revenue scored.\n\n"
             + summary.to_markdown() + "\n")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text)

@@ -34,6 +34,7 @@ from forecast.scale.hierarchy import (  # noqa: E402
     choose_method,
     forecast_nodes,
     level_factors,
+    method_scores,
     node_tasks,
     parse_units,
     stack_results,
@@ -83,8 +84,8 @@ def evaluate(frame: pd.DataFrame, seed, train_end: str, horizon: int, jobs: int)
     results = forecast_nodes(tasks, "local", jobs, None)
     mean, sd, resid = stack_results(results, tasks, parsed.values.shape[1])
     correlation = shrunk_correlation(resid)
-    scores = backtest_methods(parsed, structure, horizon, 12, engine="local", jobs=jobs, scheduler=None)
-    chosen = choose_method(scores)
+    backtest = backtest_methods(parsed, structure, horizon, 12, engine="local", jobs=jobs, scheduler=None)
+    scores, chosen = method_scores(backtest), choose_method(backtest).chosen
     # every method's intervals as `forecast batch --hierarchy` makes them: joint sample paths pushed
     # through the reconciliation, each level widened by the method's own backtest
     base = base_paths([r.forecast for r in results],

@@ -7,6 +7,8 @@ and a half on two cores).
   the 80% and 95% intervals pooled over every series (line items, groups, total) and month;
 - m3: 50 M3 monthly series (tests/data/m3_monthly_50.csv, every 28th series), the official
   18-month hold-out: sMAPE, MASE and the coverage of the single-series forecaster's intervals;
+- tourism: 20 monthly and 30 quarterly tourism series (tests/data/tourism_50.csv, evenly
+  spaced), the official hold-outs (24 months, 8 quarters): MAPE, MASE and coverage per frequency;
 - hierarchy: one synthetic hierarchy of 20 units (4 counties, 1 city), `batch --hierarchy`
   with the default `--reconcile auto`: MAPE of the total and coverage at every level;
 - budget: P(meet target) with the target at the year's true outcome (the PIT) for the total
@@ -31,7 +33,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from make_sample_data import make_city, make_units  # noqa: E402
 
 from forecast.calendar import Frequency  # noqa: E402
-from forecast.evaluate.metrics import mase, naive_scale, smape  # noqa: E402
+from forecast.evaluate.metrics import mape, mase, naive_scale, smape  # noqa: E402
 from forecast.io.files import RawTable  # noqa: E402
 from forecast.models.intervals import normal_bounds  # noqa: E402
 from forecast.pipeline import run_forecast  # noqa: E402
@@ -42,6 +44,7 @@ from forecast.validate import to_revenue  # noqa: E402
 
 BOUNDS = ROOT / "tests" / "guard_bounds.toml"
 M3_SUBSET = ROOT / "tests" / "data" / "m3_monthly_50.csv"
+TOURISM_SUBSET = ROOT / "tests" / "data" / "tourism_50.csv"
 CITY_SEEDS = (8101, 8102, 8103)
 BUDGET_SEEDS = (8201, 8202)
 BUDGET_AS_OF = ("2024-03", "2024-09")
@@ -80,9 +83,9 @@ def cities(jobs: int | None = None) -> dict[str, float]:
             "coverage_95": float(np.mean(np.concatenate(inside[95])))}
 
 
-def m3() -> dict[str, float]:
-    data = pd.read_csv(M3_SUBSET, parse_dates=["ds"])
-    freq = Frequency("month")
+def single_series(data: pd.DataFrame, freq: Frequency) -> dict[str, float]:
+    """The single-series forecaster on each series' official hold-out: sMAPE, MAPE, MASE (means
+    over series) and the coverage of its intervals pooled over series and steps."""
     scores, inside = [], {80: [], 95: []}
     for _, rows in data.groupby("series_id", sort=True):
         train, test = rows[rows["split"] == "train"], rows[rows["split"] == "test"]
@@ -90,21 +93,36 @@ def m3() -> dict[str, float]:
         fit = forecast_single("y", y, freq.ordinal(train["ds"].iloc[0].date()), freq, len(actual), calendar=False,
                               per_day=False)
         mean = fit.forecast.mean
-        scores.append((smape(actual, mean), mase(actual, mean, naive_scale(y, 12))))
+        season = int(rows["season_length"].iloc[0])
+        scores.append((smape(actual, mean), mape(actual, mean), mase(actual, mean, naive_scale(y, season))))
         bounds = normal_bounds(mean, fit.forecast.sd, (80, 95))
         for level in (80, 95):
             inside[level].append(_covered(actual, bounds[f"lower_{level}"], bounds[f"upper_{level}"]))
-    smapes, mases = zip(*scores)
-    return {"smape": float(np.mean(smapes)), "mase": float(np.mean(mases)),
+    smapes, mapes, mases = (np.asarray(v) for v in zip(*scores))
+    return {"smape": float(np.mean(smapes)), "mape": float(np.nanmean(mapes)), "mase": float(np.mean(mases)),
             "coverage_80": float(np.mean(np.concatenate(inside[80]))),
             "coverage_95": float(np.mean(np.concatenate(inside[95])))}
+
+
+def m3() -> dict[str, float]:
+    figures = single_series(pd.read_csv(M3_SUBSET, parse_dates=["ds"]), Frequency("month"))
+    return {k: figures[k] for k in ("smape", "mase", "coverage_80", "coverage_95")}
+
+
+def tourism() -> dict[str, float]:
+    data = pd.read_csv(TOURISM_SUBSET, parse_dates=["ds"])
+    out = {}
+    for frequency, freq in (("MONTHLY", "month"), ("QUARTERLY", "quarter")):
+        figures = single_series(data[data["frequency"] == frequency], Frequency(freq))
+        out |= {f"{frequency.lower()}_{k}": figures[k] for k in ("mape", "mase", "coverage_80", "coverage_95")}
+    return out
 
 
 def hierarchy(jobs: int | None = None) -> dict[str, float]:
     frame = make_units(20, HIERARCHY_SEED)
     train = frame[frame["date"] <= "2023-12"]
-    table, _, _, _ = forecast_hierarchy(RawTable(train.astype(str), "units", 2), "unit", ("county", "city"), 12,
-                                        season_length=12, jobs=jobs)
+    table, _, _ = forecast_hierarchy(RawTable(train.astype(str), "units", 2), "unit", ("county", "city"), 12,
+                                     season_length=12, jobs=jobs)
     unit_truth = frame[frame["date"] > "2023-12"].pivot(index="date", columns="unit", values="value")
     parents = frame.drop_duplicates("unit").set_index("unit")
     truth = {u: unit_truth[u] for u in unit_truth.columns}
@@ -141,7 +159,8 @@ def budget_pit(jobs: int | None = None) -> dict[str, float]:
 
 
 def measure(jobs: int | None = None) -> dict[str, dict[str, float]]:
-    return {"cities": cities(jobs), "m3": m3(), "hierarchy": hierarchy(jobs), "budget": budget_pit(jobs)}
+    return {"cities": cities(jobs), "m3": m3(), "tourism": tourism(), "hierarchy": hierarchy(jobs),
+            "budget": budget_pit(jobs)}
 
 
 def load_bounds(path: Path = BOUNDS) -> dict:

@@ -135,10 +135,17 @@ def test_bad_groupings_and_windows_are_one_line_errors(data):
 
 def test_auto_picks_the_best_strategy_of_an_inner_backtest(data, config):
     train = data.cut(data.period("2023-12"))
-    strategy, scores = choose_strategy(train, 12, config=config, window=24)
-    assert set(scores) == {"components", "split", "direct", "by_business"}
+    choice = choose_strategy(train, 12, config=config, window=24)
+    scores = choice.scores
+    assert set(scores) == {"components", "split", "direct", "by_business"} and choice.origins == 3
     best = min(scores, key=scores.get)
-    assert strategy == (best if scores[best] <= 0.9 * scores["components"] else "components")
+    clear = scores[best] <= 0.9 * scores["components"] and choice.wins(best) >= 2
+    assert choice.chosen == (best if clear else "components")
+    # the scores are the backtest's total MAPE, origin by origin
+    bt = backtest(train, 12, windows=(24,), origins=3, step=3, strategies=("components",), config=config)
+    total = bt.forecasts[bt.forecasts["series"] == "total"]
+    by_origin = (100 * (total["actual"] - total["mean"]).abs() / total["actual"]).groupby(total["origin"]).mean()
+    assert choice.errors.loc["components"].to_numpy() == pytest.approx(by_origin.sort_index().to_numpy())
 
 
 def test_cli_backtest_writes_the_contract_files(sample, fast_config, tmp_path):

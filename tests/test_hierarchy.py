@@ -114,9 +114,18 @@ def test_batch_hierarchy_end_to_end_adds_up_at_every_level(units_file, tmp_path)
     assert table.loc[table["unit"] == "u4", "county"].eq("west").all()
     scores = pd.read_csv(tmp_path / "h.reconcile.csv")
     assert set(scores["method"]) == {"base", *METHODS} and set(scores["level"]) == {"total", "city", "county", "unit"}
+    assert scores["origin"].nunique() == 3 and "all" in set(scores["origin"])
+    # auto: top_down unless another method was more accurate on average over the levels and at both origins
     chosen = table["model"].str.extract(r"reconciled (\w+)")[0].unique()
-    overall = scores[scores["method"] != "base"].groupby("method")["error_pct"].mean()
-    assert list(chosen) == [overall.idxmin()]
+    by_origin = (scores[(scores["method"] != "base") & (scores["origin"] != "all")]
+                 .groupby(["method", "origin"])["error_pct"].mean().unstack("origin"))
+    best = by_origin.mean(axis=1).idxmin()
+    clear = (by_origin.loc[best] < by_origin.loc["top_down"]).all()
+    assert list(chosen) == [best if clear else "top_down"]
+    assert "note: --reconcile auto " in result.output
+    pooled = scores[scores["origin"] == "all"].set_index(["method", "level"])
+    per_origin = scores[scores["origin"] != "all"].groupby(["method", "level"])["error_pct"].mean()
+    np.testing.assert_allclose(pooled["error_pct"], per_origin.reindex(pooled.index), rtol=1e-12)
 
 
 def test_a_unit_with_two_parents_or_a_missing_level_is_one_clear_line(units_file, tmp_path):
@@ -153,10 +162,10 @@ def test_an_unreadable_unit_is_reported_and_left_out_of_the_sums(units_file, tmp
 
 def test_names_and_row_order_change_no_number_and_the_output_keeps_the_files_order(units_file):
     frame = pd.read_csv(units_file, dtype=str)
-    first, _, _, _ = forecast_hierarchy(RawTable(frame, "a", 2), "unit", ("county", "city"), 3, jobs=1)
+    first, _, _ = forecast_hierarchy(RawTable(frame, "a", 2), "unit", ("county", "city"), 3, jobs=1)
     renamed = {u: f"zz{9 - i}" for i, u in enumerate(dict.fromkeys(frame["unit"]))}
     shuffled = frame.sample(frac=1, random_state=3).assign(unit=lambda f: f["unit"].map(renamed))
-    second, _, _, _ = forecast_hierarchy(RawTable(shuffled.reset_index(drop=True), "b", 2), "unit", ("county", "city"),
+    second, _, _ = forecast_hierarchy(RawTable(shuffled.reset_index(drop=True), "b", 2), "unit", ("county", "city"),
                                          3, jobs=1)
     back = {v: k for k, v in renamed.items()}
     second["unit"] = second["unit"].map(lambda u: back.get(u, u))

@@ -58,6 +58,8 @@ def batch_cmd(input, id_col, horizon, season_length, engine, jobs, scheduler, le
                                    **options)
         click.echo(f"forecast {done.nodes} nodes, reconciled {done.method}, in {done.seconds:.1f} s; wrote "
                    f"{done.output}" + (f" (backtest of the methods: {done.scores})" if done.scores else ""), err=True)
+        if done.choice:
+            click.echo(f"note: --reconcile auto {done.choice}", err=True)
         if done.failed:
             click.echo(f"note: {done.failed} unit(s) could not be read and are left out of the sums; reasons in "
                        f"{done.errors}", err=True)

@@ -208,8 +208,9 @@ def tell_models(result) -> None:
 
 def notes(result) -> None:
     if result.strategy_scores:
-        scores = ", ".join(f"{s} {v:.2f}%" for s, v in sorted(result.strategy_scores.items(), key=lambda t: t[1]))
-        click.echo(f"note: auto chose {result.strategy} (total MAPE in a backtest inside the data: {scores})", err=True)
+        scores = ", ".join(f"{s} {v:.2f}%" for s, v in result.strategy_scores.items())
+        click.echo(f"note: auto chose {result.strategy} (total MAPE in a backtest inside the data: {scores}); "
+                   f"{result.strategy_choice.text()}", err=True)
     for line in result.warnings:
         click.echo(f"note: {line}", err=True)
 

@@ -31,6 +31,7 @@ from forecast.combine import (
 from forecast.config import Config, check_horizon, parse_window
 from forecast.errors import ConfigError, InputDataError
 from forecast.evaluate import metrics as M
+from forecast.evaluate.choice import Choice, choose
 from forecast.evaluate.origins import STRATEGY_ORIGINS, quarter_step, rolling_origins
 from forecast.models.intervals import path_offsets
 from forecast.regressors import check_regressors_cover
@@ -146,7 +147,7 @@ def backtest(data: RevenueData, horizon: int, *, windows=(24,), origins: int = 1
         for w in windows:
             for o in ords:
                 chosen[(w, o)] = choose_strategy(cuts[o], horizon, config=config, window=w, regressors=regressors,
-                                                 jobs=jobs, components=known, progress=progress)[0]
+                                                 jobs=jobs, components=known, progress=progress).chosen
     plan, tasks = [], []
     for w in windows:
         for o in ords:
@@ -292,21 +293,27 @@ def rank_strategies(scores: pd.DataFrame, annual: pd.DataFrame, levels, criterio
     return ranking
 
 
+def origin_errors(forecasts: pd.DataFrame, series: str = TOTAL) -> pd.DataFrame:
+    """MAPE of `series` per (strategy, window) (rows) and origin (columns)."""
+    f = forecasts[forecasts["series"] == series]
+    return (f.assign(ape=np.abs(M.percentage_errors(f["actual"], f["mean"])))
+            .groupby(["strategy", "window", "origin"])["ape"].mean().unstack("origin"))
+
+
 def wins(forecasts: pd.DataFrame, best: tuple[str, str], series: str = TOTAL) -> dict[tuple[str, str], int]:
     """At how many origins the best (strategy, window) had a lower total MAPE than each other one."""
-    f = forecasts[forecasts["series"] == series]
-    err = (f.assign(ape=np.abs(M.percentage_errors(f["actual"], f["mean"])))
-           .groupby(["strategy", "window", "origin"])["ape"].mean().unstack("origin"))
+    err = origin_errors(forecasts, series)
     return {key: int((err.loc[best] < err.loc[key]).sum()) for key in err.index if key != best}
 
 
 def choose_strategy(data: RevenueData, horizon: int, *, config: Config | None = None, window="auto",
-                    regressors=None, jobs=None, components=None, progress=None) -> tuple[str, dict]:
+                    regressors=None, jobs=None, components=None, progress=None) -> Choice:
     """The strategy with the lowest total MAPE in a backtest inside `data`: up to STRATEGY_ORIGINS
     origins a quarter of a year apart, each with at least two years to fit on, horizon up to a
     year. Candidates: components, split, direct and the config's groupings. `components` (the
-    case study's finding) stays unless another strategy's MAPE is at least AUTO_MARGIN lower, and
-    is used when the history is too short to judge.
+    case study's finding) stays unless another strategy's MAPE is at least AUTO_MARGIN lower and
+    it was the more accurate at most origins (`forecast.evaluate.choice`); it is also kept when
+    the history is too short to judge (a Choice with no origins).
 
     Notes
     -----
@@ -320,12 +327,9 @@ def choose_strategy(data: RevenueData, horizon: int, *, config: Config | None = 
     room = data.last - h - data.first + 1 - max(2 * year, MIN_MODEL_PERIODS)
     n = min(STRATEGY_ORIGINS, room // step + 1) if room >= 0 else 0
     if n < 1:
-        return "components", {}
+        return Choice("components", "components", pd.DataFrame(index=["components"]), AUTO_MARGIN)
     candidates = (*AUTO_CANDIDATES, *config.groupings)
     result = backtest(data, h, windows=(window,), origins=n, step=step, strategies=candidates, config=config,
                       regressors=regressors, jobs=jobs, components=components, progress=progress)
-    scores = dict(zip(result.ranking["strategy"], result.ranking["total_mape"].astype(float)))
-    best = str(result.ranking["strategy"].iloc[0])
-    if scores[best] > (1 - AUTO_MARGIN) * scores["components"]:
-        best = "components"  # a few origins are noisy: leave the case study's choice only for a clear gain
-    return best, scores
+    errors = origin_errors(result.forecasts).droplevel("window")
+    return choose(errors, "components", AUTO_MARGIN)

@@ -131,6 +131,7 @@ class HierarchySummary:
     output: Path
     errors: Path | None
     scores: Path | None  # the backtest of the methods: --reconcile auto's choice, the intervals' widening
+    choice: str = ""  # --reconcile auto: what it chose and how sure it was
 
 
 def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], horizon: int, output, *,
@@ -147,9 +148,10 @@ def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], hori
     if output.suffix.lower() != ".csv":
         raise ConfigError(f"--output {output}: batch writes CSV; give a .csv file")
     began = time.perf_counter()
-    table, failed, used, scores = forecast_hierarchy(raw, id_col, hierarchy, horizon, season_length=season_length,
-                                                     levels=levels, method=method, engine=engine, jobs=jobs,
-                                                     scheduler=scheduler, progress=progress)
+    table, failed, fit = forecast_hierarchy(raw, id_col, hierarchy, horizon, season_length=season_length,
+                                            levels=levels, method=method, engine=engine, jobs=jobs,
+                                            scheduler=scheduler, progress=progress)
+    scores = fit.scores
     errors_path = output.with_name(f"{output.stem}.errors.csv")
     scores_path = output.with_name(f"{output.stem}.reconcile.csv")
     values = pd.to_numeric(raw.frame.get("value", pd.Series(dtype=float)), errors="coerce")
@@ -161,5 +163,6 @@ def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], hori
             errors_path.unlink()
     if scores is not None:
         write_table(scores, scores_path)
-    return HierarchySummary(table[id_col].nunique(), len(failed), used, time.perf_counter() - began, output,
-                            errors_path if failed else None, scores_path if scores is not None else None)
+    return HierarchySummary(table[id_col].nunique(), len(failed), fit.method, time.perf_counter() - began, output,
+                            errors_path if failed else None, scores_path if scores is not None else None,
+                            fit.choice.text() if fit.choice is not None else "")

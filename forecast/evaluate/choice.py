@@ -1,0 +1,67 @@
+"""Automatic choices by rolling-origin backtest (`--strategy auto`, `--reconcile auto`): leave the
+default only for a clear gain, and say how sure the choice is.
+
+A handful of origins is a noisy judge: the plain minimum of their mean error often picks a
+candidate that was lucky at one origin. So the default stays unless another candidate's mean
+error is at least `margin` lower *and* it was the more accurate at more than half of the origins.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Choice:
+    """`errors`: one row per candidate, one column per origin (the backtest error, lower is better)."""
+
+    chosen: str
+    default: str
+    errors: pd.DataFrame
+    margin: float
+    unit: str = "%"
+
+    @property
+    def scores(self) -> dict[str, float]:
+        """Mean error of each candidate over the origins, best first."""
+        return {str(k): float(v) for k, v in self.errors.mean(axis=1).sort_values().items()}
+
+    @property
+    def best(self) -> str:
+        return next(iter(self.scores))
+
+    @property
+    def origins(self) -> int:
+        return self.errors.shape[1]
+
+    def wins(self, candidate: str) -> int:
+        """At how many origins `candidate` was more accurate than the default."""
+        return int((self.errors.loc[candidate] < self.errors.loc[self.default]).sum())
+
+    def text(self) -> str:
+        """One sentence: what was chosen, against what, and how sure."""
+        s = self.scores
+        if self.best == self.default:
+            return (f"{self.default} (the default) was the most accurate: {s[self.default]:.2f}{self.unit} "
+                    f"mean error at {self.origins} origin(s)")
+        other = self.best if self.chosen == self.default else self.chosen
+        gain = 1 - s[other] / s[self.default] if s[self.default] > 0 else 0.0
+        evidence = (f"{other} {s[other]:.2f}{self.unit} against {self.default} {s[self.default]:.2f}{self.unit} "
+                    f"({gain:.0%} lower), more accurate at {self.wins(other)} of {self.origins} origin(s)")
+        if self.chosen == self.default:
+            needed = f"at least {self.margin:.0%} lower" if self.margin > 0 else "lower"
+            return (f"kept the default {self.default}: {evidence}; leaving it takes {needed} on average and more "
+                    "accurate at most origins")
+        return f"chose {self.chosen} over the default: {evidence}"
+
+
+def choose(errors: pd.DataFrame, default: str, margin: float, unit: str = "%") -> Choice:
+    """The candidate with the lowest mean error if it clearly beats `default` (see the module's
+    note), else `default`."""
+    errors = errors.astype(float)
+    mean = errors.mean(axis=1)
+    best = str(mean.idxmin())
+    clear = (best != default and mean[best] <= (1 - margin) * mean[default]
+             and int((errors.loc[best] < errors.loc[default]).sum()) * 2 > errors.shape[1])
+    return Choice(best if clear else default, default, errors, margin, unit)

@@ -1,0 +1,122 @@
+"""Speed against the fastest single-model peer, in the same run on the same machine: M3 (monthly by
+default) end to end through `forecast batch --jobs N` (a fresh process: read the CSV, forecast
+every series, write the CSV) beside statsforecast's AutoETS with `n_jobs=N`, timed after its numba
+compilation. Both are scored on the official hold-out (sMAPE and MASE as in bench_m3.py).
+
+    pip install statsforecast   # the peer; not a dependency of the toolkit
+    python scripts/bench_peer.py                     # all 1,428 monthly series, 2 jobs
+    python scripts/bench_peer.py --limit 200 --output -
+
+Writes docs/speed.md (the table and the ratio of the two rates).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from forecast.evaluate.metrics import mase, naive_scale, smape  # noqa: E402
+
+SEASON = {"MONTHLY": 12, "QUARTERLY": 4, "YEARLY": 1, "OTHER": 1}
+
+
+def load(path: Path, frequency: str, limit: int | None) -> pd.DataFrame:
+    data = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, parse_dates=["ds"])
+    data = data[data["frequency"] == frequency].sort_values(["series_id", "t"])
+    if limit:
+        ids = data["series_id"].drop_duplicates()
+        data = data[data["series_id"].isin(ids.iloc[np.linspace(0, len(ids) - 1, min(limit, len(ids))).astype(int)])]
+    return data
+
+
+def scores(data: pd.DataFrame, forecasts: dict[str, np.ndarray], season: int) -> tuple[float, float]:
+    s, m = [], []
+    for sid, rows in data.groupby("series_id", sort=False):
+        train = rows[rows["split"] == "train"]["y"].to_numpy(float)
+        actual = rows[rows["split"] == "test"]["y"].to_numpy(float)
+        f = forecasts[sid][:len(actual)]
+        s.append(smape(actual, f))
+        m.append(mase(actual, f, naive_scale(train, season)))
+    return float(np.mean(s)), float(np.mean(m))
+
+
+def run_toolkit(data: pd.DataFrame, horizon: int, season: int, jobs: int) -> tuple[float, dict[str, np.ndarray]]:
+    """`forecast batch` as a user runs it, in a fresh process; the seconds include reading and writing."""
+    train = data[data["split"] == "train"]
+    period = {12: "%Y-%m", 4: None, 1: "%Y"}[season]
+    with tempfile.TemporaryDirectory() as tmp:
+        source, output = Path(tmp) / "m3.csv", Path(tmp) / "fc.csv"
+        dates = (train["ds"].dt.strftime(period) if period else
+                 train["ds"].dt.year.astype(str) + "Q" + train["ds"].dt.quarter.astype(str))
+        pd.DataFrame({"series_id": train["series_id"], "date": dates, "value": train["y"]}).to_csv(source, index=False)
+        command = [sys.executable, "-m", "forecast", "batch", str(source), "--id-col", "series_id",
+                   "--horizon", str(horizon), "--jobs", str(jobs), "--season-length", str(season),
+                   "--output", str(output), "--quiet"]
+        began = time.perf_counter()
+        subprocess.run(command, check=True, cwd=ROOT)
+        seconds = time.perf_counter() - began
+        table = pd.read_csv(output)
+    return seconds, {sid: g["mean"].to_numpy(float) for sid, g in table.groupby("series_id", sort=False)}
+
+
+def run_autoets(data: pd.DataFrame, horizon: int, season: int, jobs: int) -> tuple[float, dict[str, np.ndarray]]:
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS
+
+    train = data[data["split"] == "train"].rename(columns={"series_id": "unique_id"})[["unique_id", "ds", "y"]]
+    warm = train[train["unique_id"].isin(train["unique_id"].unique()[:jobs])]
+    StatsForecast([AutoETS(season_length=season)], freq=1, n_jobs=jobs).forecast(df=warm.assign(
+        ds=warm.groupby("unique_id").cumcount()), h=horizon)  # numba compiles here, outside the timing
+    train = train.assign(ds=train.groupby("unique_id").cumcount())
+    began = time.perf_counter()
+    fc = StatsForecast([AutoETS(season_length=season)], freq=1, n_jobs=jobs).forecast(df=train, h=horizon)
+    seconds = time.perf_counter() - began
+    return seconds, {sid: g["AutoETS"].to_numpy(float) for sid, g in fc.groupby("unique_id", sort=False)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "benchdata" / "m3_tidy.parquet"))
+    parser.add_argument("--frequency", default="MONTHLY", choices=list(SEASON))
+    parser.add_argument("--limit", type=int, help="N evenly spaced series (for a quick look)")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--output", default=str(ROOT / "docs" / "speed.md"), help="- prints only")
+    args = parser.parse_args()
+    data = load(Path(args.data), args.frequency, args.limit)
+    season, horizon = SEASON[args.frequency], int(data["horizon"].iloc[0])
+    series = data["series_id"].nunique()
+    rows = []
+    for name, runner in (("statsforecast AutoETS (after numba compilation)", run_autoets),
+                         ("forecast batch (end to end: CSV in, CSV out)", run_toolkit)):
+        seconds, forecasts = runner(data, horizon, season, args.jobs)
+        smape_, mase_ = scores(data, forecasts, season)
+        rows.append({"method": name, "series": series, "seconds": round(seconds, 1),
+                     "series_per_second": round(series / seconds, 1), "smape": round(smape_, 2),
+                     "mase": round(mase_, 3)})
+    table = pd.DataFrame(rows)
+    ratio = table["series_per_second"].iloc[1] / table["series_per_second"].iloc[0]
+    text = "\n".join([
+        "# Speed against the fastest single-model peer", "",
+        f"Generated by `python scripts/bench_peer.py --frequency {args.frequency} --jobs {args.jobs}"
+        + (f" --limit {args.limit}" if args.limit else "") + f"` on a {os.cpu_count()}-core machine: M3 "
+        f"{args.frequency.lower()}, {series} series, h = {horizon}, both with {args.jobs} worker(s), in the same run. "
+        "Absolute rates drift between machines; the ratio is what is compared.", "",
+        table.to_markdown(index=False), "",
+        f"The toolkit runs at {ratio:.2f} times AutoETS's rate.", ""])
+    print(text)
+    if args.output != "-":
+        Path(args.output).write_text(text)
+
+
+if __name__ == "__main__":
+    main()
