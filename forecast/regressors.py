@@ -14,6 +14,12 @@ from forecast.errors import InputDataError
 from forecast.models.regression import trend_design
 
 T_KEEP = 2.0  # |t| above which a calendar regressor is kept for a series
+SHIFT_T = 4.0  # |t| (trend with AR(1) errors) a level shift needs to be modelled
+# ... except at these frequencies, where every step the detector finds is modelled: on quarterly
+# data the test cost accuracy on M3 (sMAPE 9.09 -> 9.14) and on tourism (MAPE 14.93 -> 15.16)
+# while it gained on monthly (M3 13.76 -> 13.65, tourism 20.58 -> 20.40) and yearly data (M3
+# 16.18 -> 16.00, tourism 24.43 -> 24.25), each measured on one set and confirmed on the other
+UNTESTED_SHIFT_FREQS = ("quarter",)
 
 
 @dataclass(frozen=True)
@@ -90,6 +96,32 @@ def level_shifts(y: np.ndarray, *, threshold: float = 4.5, min_gap: int = 3) -> 
     return sorted(out)
 
 
+def supported_shifts(y: np.ndarray, positions: list[int], *, threshold: float = SHIFT_T) -> list[int]:
+    """The level shifts the data clearly support: a step coefficient at least `threshold` standard
+    errors from zero in a regression on a linear trend with AR(1) errors (quasi-differenced; on
+    logs when positive), the weakest dropped first until every one left passes. A step near the
+    end of the history has little data behind it, a large standard error, and goes first.
+
+    A wandering series (a random walk) makes big jumps that the detector takes for steps, and a
+    regression with independent errors finds every one of them significant; with AR(1) errors a
+    jump that is just the series wandering earns little. On M3's non-seasonal monthly series the
+    detector finds 552 steps in 905 series and this test keeps 34% of them; it keeps all the tariff
+    cuts it finds in the synthetic cities (t from 5.0 to 12.2)."""
+    y = np.log(y) if np.min(y) > 0 else np.asarray(y, float)
+    n = len(y)
+    kept = list(positions)
+    while kept:
+        X = np.column_stack([np.ones(n), np.arange(n), step_columns(n, kept)])
+        resid = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
+        rho = float(np.clip(resid[1:] @ resid[:-1] / (resid @ resid), 0.0, 0.99)) if resid @ resid > 0 else 0.0
+        fit = sm.OLS(y[1:] - rho * y[:-1], X[1:] - rho * X[:-1]).fit()
+        t = np.abs(np.nan_to_num(fit.tvalues[2:], nan=0.0))
+        if t.min() >= threshold:
+            break
+        kept.pop(int(np.argmin(t)))
+    return kept
+
+
 def step_columns(n: int, positions: list[int], offset: int = 0) -> np.ndarray:
     """Step dummies 1{t >= position} for t = offset .. offset+n-1."""
     t = np.arange(offset, offset + n)
@@ -150,6 +182,8 @@ class Design:
         self.names: list[str] = []
         seasonal = plan.period > 1
         self.shifts = level_shifts(self.y) if not seasonal and plan.calendar else []
+        if freq.name not in UNTESTED_SHIFT_FREQS:
+            self.shifts = supported_shifts(self.y, self.shifts)
         steps = step_columns(n + horizon, self.shifts)
         if plan.calendar:
             cal = calendar_regressors(freq, first, last + horizon, plan.sf_window)

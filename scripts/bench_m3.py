@@ -53,7 +53,7 @@ def forecast_one(task):
     sid, frequency, season, horizon, first, y, actual = task
     freq = Frequency(FREQ[frequency])
     start = time.perf_counter()
-    fit = forecast_single(sid, y, first, freq, horizon, calendar=False, per_day=False)
+    fit = forecast_single(sid, y, first, freq, horizon)  # as `forecast batch` forecasts a single-series key
     seconds = time.perf_counter() - start
     f = fit.forecast.mean
     return {"series_id": sid, "frequency": frequency, "smape": smape(actual, f), "mape": mape(actual, f),
