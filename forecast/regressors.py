@@ -102,11 +102,12 @@ def supported_shifts(y: np.ndarray, positions: list[int], *, threshold: float = 
     logs when positive), the weakest dropped first until every one left passes. A step near the
     end of the history has little data behind it, a large standard error, and goes first.
 
-    A wandering series (a random walk) makes big jumps that the detector takes for steps, and a
-    regression with independent errors finds every one of them significant; with AR(1) errors a
-    jump that is just the series wandering earns little. On M3's non-seasonal monthly series the
-    detector finds 552 steps in 905 series and this test keeps 34% of them; it keeps all the tariff
-    cuts it finds in the synthetic cities (t from 5.0 to 12.2)."""
+    A series that wanders away from its trend for a while makes big moves that the detector takes
+    for steps; a regression with independent errors understates their standard errors (the errors
+    are autocorrelated) and finds most of them significant, while with AR(1) errors a step must
+    stand out from the series' own persistence. On M3's non-seasonal monthly series the detector
+    finds 552 steps in 905 series and this test keeps 34% of them; it keeps every tariff cut it
+    finds in the synthetic cities (t from 5.0 to 12.2)."""
     y = np.log(y) if np.min(y) > 0 else np.asarray(y, float)
     n = len(y)
     kept = list(positions)

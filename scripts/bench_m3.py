@@ -2,9 +2,10 @@
 
 Reads ../shared/benchdata/m3_tidy.csv.gz (or --data, also .parquet with pyarrow), forecasts every series' official hold-out
 (monthly h=18, quarterly h=8, yearly h=6, other h=8) from its training part with
-`forecast.select.forecast_single` (period found from the data, calendar regressors off since the
-M3 series are not Chinese-calendar revenue), and prints sMAPE and MASE per frequency beside the
-published results (../shared/benchdata/README.md). Writes the table to docs/m3.md.
+`forecast.select.forecast_single` as `forecast batch` calls it for a single-series key (period
+found from the data; calendar regressors and level shifts where the data support them), and
+prints sMAPE and MASE per frequency beside the published results (../shared/benchdata/README.md).
+Writes the table to docs/m3.md.
 
     python scripts/bench_m3.py                       # all 3,003 series, all cores
     python scripts/bench_m3.py --frequency MONTHLY --limit 200
@@ -84,6 +85,27 @@ def tasks_from(data: pd.DataFrame):
                train["y"].to_numpy(float), test["y"].to_numpy(float))
 
 
+def read_benchmark(path: Path, frequencies, limit: int | None) -> pd.DataFrame:
+    """A tidy benchdata file's series of the given frequencies (`limit`: N evenly spaced of each)."""
+    data = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, parse_dates=["ds"])
+    data = data[data["frequency"].isin(frequencies)].sort_values(["series_id", "t"])
+    if limit:
+        keep = data.drop_duplicates("series_id").groupby("frequency")["series_id"].apply(
+            lambda ids: ids.iloc[np.linspace(0, len(ids) - 1, min(limit, len(ids))).astype(int)]).explode()
+        data = data[data["series_id"].isin(set(keep))]
+    return data
+
+
+def forecast_all(data: pd.DataFrame, jobs: int) -> tuple[pd.DataFrame, float]:
+    """Every series forecast and scored (one row each), and the wall-clock seconds it took."""
+    start = time.perf_counter()
+    # one BLAS thread per worker through the environment too: threadpoolctl in the initializer
+    # misses the libraries a worker loads later (statsmodels' scipy), which ran 2.3x slower here
+    with one_blas_thread_per_worker(), ProcessPoolExecutor(jobs, initializer=_init) as pool:
+        rows = list(pool.map(forecast_one, tasks_from(data), chunksize=4))
+    return pd.DataFrame(rows), time.perf_counter() - start
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "benchdata" / "m3_tidy.csv.gz"))
@@ -95,21 +117,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     path = Path(args.data)
-    data = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, parse_dates=["ds"])
     frequencies = args.frequency or list(FREQ)
-    data = data[data["frequency"].isin(frequencies)].sort_values(["series_id", "t"])
-    if args.limit:
-        keep = data.drop_duplicates("series_id").groupby("frequency")["series_id"].apply(
-            lambda ids: ids.iloc[np.linspace(0, len(ids) - 1, min(args.limit, len(ids))).astype(int)]).explode()
-        data = data[data["series_id"].isin(set(keep))]
-    tasks = list(tasks_from(data))
-    start = time.perf_counter()
-    # one BLAS thread per worker through the environment too: threadpoolctl in the initializer
-    # misses the libraries a worker loads later (statsmodels' scipy), which ran 2.3x slower here
-    with one_blas_thread_per_worker(), ProcessPoolExecutor(args.jobs, initializer=_init) as pool:
-        rows = list(pool.map(forecast_one, tasks, chunksize=4))
-    wall = time.perf_counter() - start
-    scores = pd.DataFrame(rows)
+    data = read_benchmark(path, frequencies, args.limit)
+    scores, wall = forecast_all(data, args.jobs)
     if args.details:
         scores.to_csv(args.details, index=False)
     lines = ["# M3 competition data, automatic forecaster", "",

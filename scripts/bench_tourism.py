@@ -13,20 +13,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_m3 import _init, forecast_one, tasks_from  # noqa: E402
-
-from forecast.scale.engines import one_blas_thread_per_worker  # noqa: E402
+from bench_m3 import forecast_all, read_benchmark  # noqa: E402
 
 FREQUENCIES = ("MONTHLY", "QUARTERLY", "YEARLY")
 # (MAPE, MASE) over the whole horizon. R: Tcomp's re-run of the paper's methods (the package's
@@ -51,20 +46,9 @@ def main(argv=None):
     parser.add_argument("--details", help="CSV of per-series scores")
     args = parser.parse_args(argv)
 
-    path = Path(args.data)
-    data = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path, parse_dates=["ds"])
     frequencies = args.frequency or list(FREQUENCIES)
-    data = data[data["frequency"].isin(frequencies)].sort_values(["series_id", "t"])
-    if args.limit:
-        keep = data.drop_duplicates("series_id").groupby("frequency")["series_id"].apply(
-            lambda ids: ids.iloc[np.linspace(0, len(ids) - 1, min(args.limit, len(ids))).astype(int)]).explode()
-        data = data[data["series_id"].isin(set(keep))]
-    tasks = list(tasks_from(data))
-    start = time.perf_counter()
-    with one_blas_thread_per_worker(), ProcessPoolExecutor(args.jobs, initializer=_init) as pool:
-        rows = list(pool.map(forecast_one, tasks, chunksize=4))
-    wall = time.perf_counter() - start
-    scores = pd.DataFrame(rows)
+    data = read_benchmark(Path(args.data), frequencies, args.limit)
+    scores, wall = forecast_all(data, args.jobs)
     if args.details:
         scores.to_csv(args.details, index=False)
     table = []

@@ -41,7 +41,7 @@ BANDS = {80: (0.75, 0.85), 95: (0.92, 0.98)}
 
 def series_coverage(task) -> dict:
     sid, frequency, _, horizon, first, y, actual = task
-    fit = forecast_single(sid, y, first, Frequency(FREQ[frequency]), horizon, calendar=False, per_day=False)
+    fit = forecast_single(sid, y, first, Frequency(FREQ[frequency]), horizon)  # as `forecast batch` does
     bounds = normal_bounds(fit.forecast.mean, fit.forecast.sd, (80, 95))
     return {f"in_{lv}": int(np.sum((actual >= bounds[f"lower_{lv}"]) & (actual <= bounds[f"upper_{lv}"])))
             for lv in (80, 95)} | {"points": len(actual)}

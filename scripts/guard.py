@@ -90,8 +90,7 @@ def single_series(data: pd.DataFrame, freq: Frequency) -> dict[str, float]:
     for _, rows in data.groupby("series_id", sort=True):
         train, test = rows[rows["split"] == "train"], rows[rows["split"] == "test"]
         y, actual = train["y"].to_numpy(float), test["y"].to_numpy(float)
-        fit = forecast_single("y", y, freq.ordinal(train["ds"].iloc[0].date()), freq, len(actual), calendar=False,
-                              per_day=False)
+        fit = forecast_single("y", y, freq.ordinal(train["ds"].iloc[0].date()), freq, len(actual))  # as batch does
         mean = fit.forecast.mean
         season = int(rows["season_length"].iloc[0])
         scores.append((smape(actual, mean), mape(actual, mean), mase(actual, mean, naive_scale(y, season))))

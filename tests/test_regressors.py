@@ -4,6 +4,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 
 from forecast.calendar import Frequency, days_in_period, spring_festival_share
 from forecast.errors import InputDataError
@@ -14,6 +15,7 @@ from forecast.regressors import (
     level_shifts,
     read_user_regressors,
     step_columns,
+    supported_shifts,
 )
 
 MONTH = Frequency("month")
@@ -34,6 +36,39 @@ def test_a_tariff_cut_is_found_where_it_happened():
     y[30:] -= 80  # a lasting step down at period 30
     assert level_shifts(y) == [30]
     assert level_shifts(1000 + rng.normal(0, 3, 48)) == []
+
+
+def test_a_step_is_kept_only_where_the_data_support_it():
+    rng = np.random.default_rng(3)
+    y = 1000 + np.arange(48) * 2.0 + rng.normal(0, 3, 48)
+    y[30:] -= 80  # a real tariff cut in a trending line item
+    assert supported_shifts(y, level_shifts(y)) == [30]
+    kept = found = 0
+    for seed in range(30):  # persistent deviations from a trend: big shocks that fade look like steps
+        shocks = np.random.default_rng(seed).standard_t(3, 96) * 5
+        wander = np.zeros(96)
+        for t in range(1, 96):
+            wander[t] = 0.8 * wander[t - 1] + shocks[t]
+        series = 1000 + 2 * np.arange(96) + wander
+        shifts = level_shifts(series)
+        found += len(shifts)
+        kept += len(supported_shifts(series, shifts))
+    assert found >= 20 and kept < 0.6 * found
+
+
+def test_the_weakest_step_goes_first_and_the_test_is_a_trend_with_ar1_errors():
+    rng = np.random.default_rng(5)
+    y = 500 + np.arange(60) * 1.5 + rng.normal(0, 2, 60)
+    y[20:] += 40
+    y[45:] += 3  # too small to stand out from the noise in a regression
+    assert supported_shifts(y, [20, 45]) == [20]
+    # by hand: the t-value of the step in the quasi-differenced regression
+    x = np.log(y)
+    X = np.column_stack([np.ones(60), np.arange(60), step_columns(60, [20])])
+    e = x - X @ np.linalg.lstsq(X, x, rcond=None)[0]
+    rho = e[1:] @ e[:-1] / (e @ e)
+    t = sm.OLS(x[1:] - rho * x[:-1], X[1:] - rho * X[:-1]).fit().tvalues[2]
+    assert abs(t) >= 4 and supported_shifts(y, [20], threshold=abs(t) + 0.01) == []
 
 
 def test_step_columns_by_hand():
