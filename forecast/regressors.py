@@ -181,6 +181,7 @@ class Design:
         self.y = y / self.mult[:n]
         cols = []
         self.names: list[str] = []
+        self.calendar_from = 0
         seasonal = plan.period > 1
         self.shifts = level_shifts(self.y) if not seasonal and plan.calendar else []
         if freq.name not in UNTESTED_SHIFT_FREQS:
@@ -191,7 +192,17 @@ class Design:
             if self.per_day or seasonal:
                 cal = cal.drop(columns=["days_in_period"], errors="ignore")
             keep = significant_columns(self.y, plan.period, cal.iloc[:n], steps[:n])
-            cols += [cal[k].to_numpy() for k in keep]
+            calendar = cal[keep].to_numpy(float)
+            self.calendar_from = n if keep and windowed(plan, n) and self.y.min() > 0 else 0
+            if self.calendar_from:
+                # a two-year window holds two Spring Festivals: their effect is estimated on all
+                # the history instead and taken out, so the window's models see the rest (with
+                # --window 24 the synthetic cities' total MAPE went from 1.24 to 1.08 times the
+                # default's)
+                effect = np.exp(calendar @ calendar_effects(self.y, plan.period, calendar[:n], steps[:n]))
+                self.mult, self.y = self.mult * effect, self.y / effect[:n]
+            else:
+                cols += list(calendar.T)
             self.names += keep
         if len(self.shifts):
             cols += list(steps.T)
@@ -205,6 +216,26 @@ class Design:
     def describe(self) -> str:
         bits = ["per-day"] if self.per_day else []
         bits += [n for n in self.names if not n.startswith("shift@")]
+        if self.calendar_from:
+            bits[-1] += f" (effect from all {self.calendar_from} periods)"
         if self.shifts:
             bits.append(f"{len(self.shifts)} level shift{'s' if len(self.shifts) > 1 else ''}")
         return ", ".join(bits)
+
+
+def windowed(plan, n: int) -> bool:
+    """Whether the training window is one the user fixed shorter than the history.
+
+    Not for `"auto"` (which tries 24 and 36 periods beside all of them): taking the calendar
+    effects from all history there too moved the synthetic cities' total MAPE from 0.756% to
+    0.759% trained to 2023-12 (0.696% to 0.665% trained to 2022-12) and three held-out cities'
+    from 0.79% to 0.86%; no clear gain."""
+    window = plan.window
+    return isinstance(window, int) and not isinstance(window, bool) and window < n
+
+
+def calendar_effects(y: np.ndarray, period: int, calendar: np.ndarray, steps: np.ndarray) -> np.ndarray:
+    """Coefficients of the calendar columns in a regression of log y on a trend, seasonal dummies,
+    the level shifts and the calendar columns, over all of y."""
+    X = np.column_stack([trend_design(0, len(y), period), steps, calendar])
+    return np.linalg.lstsq(X, np.log(y), rcond=None)[0][-calendar.shape[1]:]

@@ -6,7 +6,8 @@ and a half on two cores).
   trained to 2023-12, the 12 months of 2024 forecast: the total's MAPE, and the coverage of
   the 80% and 95% intervals pooled over every series (line items, groups, total) and month;
 - m3: 50 M3 monthly series (tests/data/m3_monthly_50.csv, every 28th series), the official
-  18-month hold-out: sMAPE, MASE and the coverage of the single-series forecaster's intervals;
+  18-month hold-out: sMAPE, MASE and the coverage of the single-series forecaster's intervals (as
+  `forecast batch` forecasts a single-series key);
 - tourism: 20 monthly and 30 quarterly tourism series (tests/data/tourism_50.csv, evenly
   spaced), the official hold-outs (24 months, 8 quarters): MAPE, MASE and coverage per frequency;
 - hierarchy: one synthetic hierarchy of 20 units (4 counties, 1 city), `batch --hierarchy`

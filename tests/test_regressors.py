@@ -9,7 +9,9 @@ import statsmodels.api as sm
 from forecast.calendar import Frequency, days_in_period, spring_festival_share
 from forecast.errors import InputDataError
 from forecast.io import RawTable
+from forecast.models.regression import trend_design
 from forecast.regressors import (
+    Design,
     calendar_regressors,
     check_regressors_cover,
     level_shifts,
@@ -69,6 +71,31 @@ def test_the_weakest_step_goes_first_and_the_test_is_a_trend_with_ar1_errors():
     rho = e[1:] @ e[:-1] / (e @ e)
     t = sm.OLS(x[1:] - rho * x[:-1], X[1:] - rho * X[:-1]).fit().tvalues[2]
     assert abs(t) >= 4 and supported_shifts(y, [20], threshold=abs(t) + 0.01) == []
+
+
+def test_a_fixed_short_window_takes_the_spring_festival_from_all_history():
+    from forecast.select import SeriesPlan
+
+    n, h = 96, 12
+    cal = calendar_regressors(MONTH, JAN_2023 - 72, JAN_2023 + 23 + h)
+    sf = cal["spring_festival"].to_numpy()
+    rng = np.random.default_rng(11)
+    t = np.arange(n)
+    y = np.exp(np.log(4000) + 0.004 * t + 0.05 * np.sin(2 * np.pi * t / 12) - 0.12 * sf[:n]
+               + rng.normal(0, 0.01, n))
+    plan = SeriesPlan(group="fluctuating", period=12, window=24, per_day=False)
+    design = Design(y, JAN_2023 - 72, MONTH, plan, h, None)
+    assert design.calendar_from == n and design.X.shape[1] == 0  # taken out, not left to the window
+    # the effect: log y on trend, month dummies and the Spring Festival share, all 96 months
+    beta = sm.OLS(np.log(y), np.column_stack([trend_design(0, n, 12), sf[:n]])).fit().params[-1]
+    assert beta == pytest.approx(-0.12, abs=0.02)
+    np.testing.assert_allclose(design.mult, np.exp(beta * sf), rtol=1e-9)
+    np.testing.assert_allclose(design.y, y / np.exp(beta * sf[:n]), rtol=1e-9)
+    assert "effect from all 96 periods" in design.describe()
+    for window in ("auto", None, 120):  # all history, or the window the data choose: in the models
+        other = Design(y, JAN_2023 - 72, MONTH, SeriesPlan(group="fluctuating", period=12, window=window,
+                                                           per_day=False), h, None)
+        assert other.calendar_from == 0 and other.X.shape[1] == 1
 
 
 def test_step_columns_by_hand():
