@@ -181,7 +181,7 @@ class Design:
         self.y = y / self.mult[:n]
         cols = []
         self.names: list[str] = []
-        self.calendar_from = 0
+        self.calendar_from, self.calendar_taken_out = 0, ()
         seasonal = plan.period > 1
         self.shifts = level_shifts(self.y) if not seasonal and plan.calendar else []
         if freq.name not in UNTESTED_SHIFT_FREQS:
@@ -201,6 +201,7 @@ class Design:
                 # default's)
                 effect = np.exp(calendar @ calendar_effects(self.y, plan.period, calendar[:n], steps[:n]))
                 self.mult, self.y = self.mult * effect, self.y / effect[:n]
+                self.calendar_taken_out = tuple(keep)
             else:
                 cols += list(calendar.T)
             self.names += keep
@@ -215,9 +216,8 @@ class Design:
 
     def describe(self) -> str:
         bits = ["per-day"] if self.per_day else []
-        bits += [n for n in self.names if not n.startswith("shift@")]
-        if self.calendar_from:
-            bits[-1] += f" (effect from all {self.calendar_from} periods)"
+        bits += [n + (f" (effect from all {self.calendar_from} periods)" if n in self.calendar_taken_out else "")
+                 for n in self.names if not n.startswith("shift@")]
         if self.shifts:
             bits.append(f"{len(self.shifts)} level shift{'s' if len(self.shifts) > 1 else ''}")
         return ", ".join(bits)

@@ -31,3 +31,9 @@ def test_a_gain_won_at_one_origin_only_is_luck():
 def test_the_default_at_its_best_says_so():
     choice = choose(errors({"a": [1.0, 2.0], "b": [1.5, 2.5]}), "a", 0.1)
     assert choice.chosen == "a" and choice.text() == "a (the default) was the most accurate: 1.50% mean error at 2 origin(s)"
+
+
+def test_without_origins_the_default_stays_and_says_why():
+    choice = choose(pd.DataFrame(index=["components"]), "components", 0.1)
+    assert choice.chosen == "components" and choice.scores == {} and choice.best == "components"
+    assert "too short" in choice.text()

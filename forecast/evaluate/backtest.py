@@ -327,7 +327,7 @@ def choose_strategy(data: RevenueData, horizon: int, *, config: Config | None = 
     room = data.last - h - data.first + 1 - max(2 * year, MIN_MODEL_PERIODS)
     n = min(STRATEGY_ORIGINS, room // step + 1) if room >= 0 else 0
     if n < 1:
-        return Choice("components", "components", pd.DataFrame(index=["components"]), AUTO_MARGIN)
+        return choose(pd.DataFrame(index=["components"]), "components", AUTO_MARGIN)
     candidates = (*AUTO_CANDIDATES, *config.groupings)
     result = backtest(data, h, windows=(window,), origins=n, step=step, strategies=candidates, config=config,
                       regressors=regressors, jobs=jobs, components=components, progress=progress)

@@ -24,12 +24,14 @@ class Choice:
 
     @property
     def scores(self) -> dict[str, float]:
-        """Mean error of each candidate over the origins, best first."""
+        """Mean error of each candidate over the origins, best first (none without origins)."""
+        if not self.origins:
+            return {}
         return {str(k): float(v) for k, v in self.errors.mean(axis=1).sort_values().items()}
 
     @property
     def best(self) -> str:
-        return next(iter(self.scores))
+        return next(iter(self.scores), self.default)
 
     @property
     def origins(self) -> int:
@@ -42,6 +44,8 @@ class Choice:
     def text(self) -> str:
         """One sentence: what was chosen, against what, and how sure."""
         s = self.scores
+        if not s:
+            return f"kept the default {self.default}: the history is too short to backtest the alternatives"
         if self.best == self.default:
             return (f"{self.default} (the default) was the most accurate: {s[self.default]:.2f}{self.unit} "
                     f"mean error at {self.origins} origin(s)")
@@ -60,6 +64,8 @@ def choose(errors: pd.DataFrame, default: str, margin: float, unit: str = "%") -
     """The candidate with the lowest mean error if it clearly beats `default` (see the module's
     note), else `default`."""
     errors = errors.astype(float)
+    if errors.shape[1] == 0:
+        return Choice(default, default, errors, margin, unit)
     mean = errors.mean(axis=1)
     best = str(mean.idxmin())
     clear = (best != default and mean[best] <= (1 - margin) * mean[default]
