@@ -181,7 +181,7 @@ class Design:
         self.y = y / self.mult[:n]
         cols = []
         self.names: list[str] = []
-        self.calendar_from, self.calendar_taken_out = 0, ()
+        self.calendar_taken_out: tuple[str, ...] = ()
         seasonal = plan.period > 1
         self.shifts = level_shifts(self.y) if not seasonal and plan.calendar else []
         if freq.name not in UNTESTED_SHIFT_FREQS:
@@ -193,8 +193,7 @@ class Design:
                 cal = cal.drop(columns=["days_in_period"], errors="ignore")
             keep = significant_columns(self.y, plan.period, cal.iloc[:n], steps[:n])
             calendar = cal[keep].to_numpy(float)
-            self.calendar_from = n if keep and windowed(plan, n) and self.y.min() > 0 else 0
-            if self.calendar_from:
+            if keep and windowed(plan, n) and self.y.min() > 0:
                 # a two-year window holds two Spring Festivals: their effect is estimated on all
                 # the history instead and taken out, so the window's models see the rest (with
                 # --window 24 the synthetic cities' total MAPE went from 1.24 to 1.08 times the
@@ -216,7 +215,7 @@ class Design:
 
     def describe(self) -> str:
         bits = ["per-day"] if self.per_day else []
-        bits += [n + (f" (effect from all {self.calendar_from} periods)" if n in self.calendar_taken_out else "")
+        bits += [n + (f" (effect from all {self.n} periods)" if n in self.calendar_taken_out else "")
                  for n in self.names if not n.startswith("shift@")]
         if self.shifts:
             bits.append(f"{len(self.shifts)} level shift{'s' if len(self.shifts) > 1 else ''}")

@@ -106,6 +106,14 @@ def forecast_all(data: pd.DataFrame, jobs: int) -> tuple[pd.DataFrame, float]:
     return pd.DataFrame(rows), time.perf_counter() - start
 
 
+def publish(text: str, output: str, quick: bool) -> None:
+    """Print the page; write it to `output` unless it is a quick look at a subset."""
+    print(text)
+    if not quick:
+        Path(output).write_text(text)
+        print(f"wrote {output}")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "benchdata" / "m3_tidy.csv.gz"))
@@ -141,11 +149,8 @@ def main(argv=None):
         for method, (sm, ms) in ({} if args.limit else REFERENCE[frequency]).items():
             table.append({"frequency": frequency, "method": method, "series": "", "smape": sm,
                           "mase": ms if ms is not None else ""})
-    text = "\n".join(lines) + "\n" + pd.DataFrame(table).to_markdown(index=False) + "\n"
-    print(text)
-    if not args.limit:
-        Path(args.output).write_text(text)
-        print(f"wrote {args.output}")
+    publish("\n".join(lines) + "\n" + pd.DataFrame(table).to_markdown(index=False) + "\n", args.output,
+            quick=bool(args.limit))
 
 
 if __name__ == "__main__":

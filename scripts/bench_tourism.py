@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_m3 import forecast_all, read_benchmark  # noqa: E402
+from bench_m3 import forecast_all, publish, read_benchmark  # noqa: E402
 
 FREQUENCIES = ("MONTHLY", "QUARTERLY", "YEARLY")
 # (MAPE, MASE) over the whole horizon. R: Tcomp's re-run of the paper's methods (the package's
@@ -70,10 +70,7 @@ def main(argv=None):
         "ForecastPro's MAPE as published (Athanasopoulos et al. 2011); R's ets, thetaf, auto.arima and the naive "
         "methods as re-run by the R package Tcomp on the same data.", "",
         pd.DataFrame(table).to_markdown(index=False), ""])
-    print(text)
-    if not args.limit:
-        Path(args.output).write_text(text)
-        print(f"wrote {args.output}")
+    publish(text, args.output, quick=bool(args.limit))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ from forecast.regressors import (
     step_columns,
     supported_shifts,
 )
+from forecast.select import SeriesPlan
 
 MONTH = Frequency("month")
 JAN_2023 = MONTH.ordinal(dt.date(2023, 1, 1))
@@ -74,8 +75,6 @@ def test_the_weakest_step_goes_first_and_the_test_is_a_trend_with_ar1_errors():
 
 
 def test_a_fixed_short_window_takes_the_spring_festival_from_all_history():
-    from forecast.select import SeriesPlan
-
     n, h = 96, 12
     cal = calendar_regressors(MONTH, JAN_2023 - 72, JAN_2023 + 23 + h)
     sf = cal["spring_festival"].to_numpy()
@@ -85,7 +84,7 @@ def test_a_fixed_short_window_takes_the_spring_festival_from_all_history():
                + rng.normal(0, 0.01, n))
     plan = SeriesPlan(group="fluctuating", period=12, window=24, per_day=False)
     design = Design(y, JAN_2023 - 72, MONTH, plan, h, None)
-    assert design.calendar_from == n and design.X.shape[1] == 0  # taken out, not left to the window
+    assert design.calendar_taken_out == ("spring_festival",) and design.X.shape[1] == 0  # not left to the window
     # the effect: log y on trend, month dummies and the Spring Festival share, all 96 months
     beta = sm.OLS(np.log(y), np.column_stack([trend_design(0, n, 12), sf[:n]])).fit().params[-1]
     assert beta == pytest.approx(-0.12, abs=0.02)
@@ -95,7 +94,7 @@ def test_a_fixed_short_window_takes_the_spring_festival_from_all_history():
     for window in ("auto", None, 120):  # all history, or the window the data choose: in the models
         other = Design(y, JAN_2023 - 72, MONTH, SeriesPlan(group="fluctuating", period=12, window=window,
                                                            per_day=False), h, None)
-        assert other.calendar_from == 0 and other.X.shape[1] == 1
+        assert other.calendar_taken_out == () and other.X.shape[1] == 1
 
 
 def test_step_columns_by_hand():

@@ -66,8 +66,8 @@ def choose(errors: pd.DataFrame, default: str, margin: float, unit: str = "%") -
     errors = errors.astype(float)
     if errors.shape[1] == 0:
         return Choice(default, default, errors, margin, unit)
-    mean = errors.mean(axis=1)
-    best = str(mean.idxmin())
-    clear = (best != default and mean[best] <= (1 - margin) * mean[default]
-             and int((errors.loc[best] < errors.loc[default]).sum()) * 2 > errors.shape[1])
-    return Choice(best if clear else default, default, errors, margin, unit)
+    kept = Choice(default, default, errors, margin, unit)
+    best, scores = kept.best, kept.scores
+    clear = (best != default and scores[best] <= (1 - margin) * scores[default]
+             and kept.wins(best) * 2 > kept.origins)
+    return Choice(best, default, errors, margin, unit) if clear else kept

@@ -130,7 +130,7 @@ class HierarchySummary:
     seconds: float
     output: Path
     errors: Path | None
-    scores: Path | None  # the backtest of the methods: --reconcile auto's choice, the intervals' widening
+    scores: Path  # the backtest of the methods: --reconcile auto's choice, the intervals' widening
     choice: str = ""  # --reconcile auto: what it chose and how sure it was
 
 
@@ -151,7 +151,6 @@ def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], hori
     table, failed, fit = forecast_hierarchy(raw, id_col, hierarchy, horizon, season_length=season_length,
                                             levels=levels, method=method, engine=engine, jobs=jobs,
                                             scheduler=scheduler, progress=progress)
-    scores = fit.scores
     errors_path = output.with_name(f"{output.stem}.errors.csv")
     scores_path = output.with_name(f"{output.stem}.reconcile.csv")
     values = pd.to_numeric(raw.frame.get("value", pd.Series(dtype=float)), errors="coerce")
@@ -161,8 +160,7 @@ def batch_hierarchy(raw: RawTable, id_col: str, hierarchy: tuple[str, ...], hori
     else:
         with contextlib.suppress(FileNotFoundError):
             errors_path.unlink()
-    if scores is not None:
-        write_table(scores, scores_path)
+    write_table(fit.scores, scores_path)
     return HierarchySummary(table[id_col].nunique(), len(failed), fit.method, time.perf_counter() - began, output,
-                            errors_path if failed else None, scores_path if scores is not None else None,
+                            errors_path if failed else None, scores_path,
                             fit.choice.text() if fit.choice is not None else "")
