@@ -16,6 +16,7 @@ from forecast.regressors import (
     check_regressors_cover,
     level_shifts,
     read_user_regressors,
+    shift_t_values,
     step_columns,
     supported_shifts,
 )
@@ -72,6 +73,22 @@ def test_the_weakest_step_goes_first_and_the_test_is_a_trend_with_ar1_errors():
     rho = e[1:] @ e[:-1] / (e @ e)
     t = sm.OLS(x[1:] - rho * x[:-1], X[1:] - rho * X[:-1]).fit().tvalues[2]
     assert abs(t) >= 4 and supported_shifts(y, [20], threshold=abs(t) + 0.01) == []
+
+
+def test_a_two_year_window_cannot_hold_five_level_shifts():
+    rng = np.random.default_rng(8)
+    n = 96
+    y = 1000 + 2.0 * np.arange(n) + rng.normal(0, 3, n)
+    steps = {74: -60, 78: 90, 83: -120, 87: 70, 91: -100}  # five big steps in the last two years
+    for start, size in steps.items():
+        y[start:] += size
+    everywhere = Design(y, JAN_2023 - n, MONTH, SeriesPlan(group="fixed", period=1, window=None), 12, None)
+    assert everywhere.shifts == sorted(steps)  # all history: each one clearly supported
+    windowed = Design(y, JAN_2023 - n, MONTH, SeriesPlan(group="fixed", period=1, window=24), 12, None)
+    assert len(windowed.shifts) == 2  # one per 12 months of the window
+    t = dict(zip(everywhere.shifts, shift_t_values(y, everywhere.shifts)))
+    assert windowed.shifts == sorted(sorted(steps, key=lambda p: -t[p])[:2])  # the best supported
+    assert [c for c in windowed.names if c.startswith("shift@")] == [f"shift@{p}" for p in windowed.shifts]
 
 
 def test_a_fixed_short_window_takes_the_spring_festival_from_all_history():
