@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from forecast.config import MAX_HORIZON, Config, config_from_dict, load_config
+from forecast.config import CHOOSE, MAX_HORIZON, Config, config_from_dict, load_config
 from forecast.planning.budget import read_targets
 
 
@@ -38,16 +38,17 @@ def horizon(value) -> int:
 
 
 def window(value, *, allow_auto: bool = True):
-    """`"auto"` (chosen per series), `None` or `"all"` (all history), or an int of at least 3."""
+    """`"auto"` (the default: the config's window, else all history), `"choose"` (24, 36 or all
+    periods, chosen per series), `None` or `"all"` (all history), or an int of at least 3."""
     if value is None:
         return None
     if isinstance(value, str):
         text = value.strip().lower()
-        if text == "all" or (text == "auto" and allow_auto):
-            return None if text == "all" else "auto"
+        if text in ("all", CHOOSE) or (text == "auto" and allow_auto):
+            return None if text == "all" else text
         if text.isdigit():
-            raise TypeError(f"window must be an int, 'all' or 'auto', not the string {value!r}; write window={text}")
-        raise ValueError(f"window={value!r} is not known; give a number of periods such as 24, 'all' or 'auto'")
+            raise TypeError(f"window must be an int, 'all' or '{CHOOSE}', not the string {value!r}; write window={text}")
+        raise ValueError(f"window={value!r} is not known; give a number of periods such as 24, 'all' or '{CHOOSE}'")
     return whole_number("window", value, minimum=3)
 
 

@@ -8,7 +8,7 @@ from forecast.errors import ConfigError
 from forecast.io.files import read_toml
 from forecast.models import FAMILIES
 from forecast.revenue import GROUPS
-from forecast.select import Judgmental
+from forecast.select import CHOOSE, Judgmental
 from forecast.strategies import STRATEGIES
 
 RUN_KEYS = {"strategy", "window", "levels", "seed", "paths", "spring_festival_window", "calendar", "jobs", "unit"}
@@ -43,18 +43,20 @@ class Config:
 
 
 def parse_window(value, where: str):
-    """'auto', 'all' (None) or a positive whole number of periods."""
+    """'auto' (the default: all history), 'choose' (24, 36 or all periods, chosen per series), 'all'
+    (None) or a positive whole number of periods."""
     if value is None or (isinstance(value, str) and value.lower() == "all"):
         return None
-    if isinstance(value, str) and value.lower() == "auto":
-        return "auto"
+    if isinstance(value, str) and value.lower() in ("auto", CHOOSE):
+        return value.lower()
     try:
         n = int(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"{where}: window {value!r} is not valid; give a number of periods, 'all' or 'auto'") from None
+        raise ConfigError(f"{where}: window {value!r} is not valid; give a number of periods, 'all' or "
+                          f"'{CHOOSE}'") from None
     if n < 3 or str(n) != str(value).strip():
         raise ConfigError(f"{where}: window {value!r} is not valid; give a whole number of periods of at least 3, "
-                          "'all' or 'auto'")
+                          f"'all' or '{CHOOSE}'")
     return n
 
 

@@ -247,7 +247,7 @@ class Design:
 def windowed(plan, n: int) -> bool:
     """Whether the training window is one the user fixed shorter than the history.
 
-    Not for `"auto"` (which tries 24 and 36 periods beside all of them): taking the calendar
+    Not for `"choose"` (which tries 24 and 36 periods beside all of them): taking the calendar
     effects from all history there too moved the synthetic cities' total MAPE from 0.756% to
     0.759% trained to 2023-12 (0.696% to 0.665% trained to 2022-12) and three held-out cities'
     from 0.79% to 0.86%; no clear gain."""

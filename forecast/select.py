@@ -42,6 +42,7 @@ from forecast.models.transform import log_of
 from forecast.regressors import Design
 
 MIN_MODEL_PERIODS = 6  # shorter histories get the simple rule (or the config's judgmental forecast)
+CHOOSE = "choose"  # the window value that tries 24, 36 and all periods per series (candidate_windows)
 MIN_WINDOW = 8  # shorter automatic windows (two or three years of yearly data) are not tried
 LOG_FAMILIES = ("linear_trend", "arima")  # families also tried on the log of a positive series
 LOG_MIN_PERIODS_PER_YEAR = 12  # ... at monthly or finer data only: on M3 quarterly and yearly series
@@ -64,7 +65,7 @@ class SeriesPlan:
     group: str = "fixed"
     period: int = 1
     model: str = "auto"
-    window: int | str | None = "auto"  # an int, None for all history, or "auto"
+    window: int | str | None = "auto"  # an int, None or "auto" for all history, or "choose"
     per_day: bool | None = None
     calendar: bool = True
     judgmental: Judgmental | None = None
@@ -110,7 +111,17 @@ def auto_families(seasonal: bool) -> list[str]:
 
 
 def candidate_windows(plan_window, n: int, freq: Frequency) -> list[int | None]:
-    if plan_window != "auto":
+    """The training windows tried: all history by default (`"auto"`), two and three years beside
+    it with `"choose"`, else the one given.
+
+    All history is the default because it was the more accurate on real data: line items of
+    tourism and M3 series added up as revenue tables (scripts/bench_splits.py), total MAPE 8.74%
+    vs 9.17% and 4.76% vs 5.09% with the choice among 24, 36 and all periods, and on the synthetic
+    cities over 72 city-years 0.821% vs 0.837% (scripts/eval_accuracy.py); a window other than
+    all history is refitted at every rolling origin, so the default is also 2.5 times faster."""
+    if plan_window == "auto":
+        return [None]
+    if plan_window != CHOOSE:
         return [None if plan_window is None or plan_window >= n else int(plan_window)]
     year = freq.periods_per_year
     return [w for w in (2 * year, 3 * year) if MIN_WINDOW <= w < n] + [None]
@@ -383,7 +394,7 @@ def forecast_single(name: str, y, first: int, freq: Frequency, horizon: int, *, 
     -----
     The training window defaults to all history: on the M3 monthly data choosing among 24, 36
     and all periods by rolling-origin error lost 0.7 sMAPE points to always using all history
-    (scripts/bench_m3.py); `window="auto"` restores the choice.
+    (scripts/bench_m3.py); `window="choose"` restores the choice.
     """
     cls = classify_series(name, np.asarray(y, float), freq, override_period=period, candidates=season_candidates)
     plan = SeriesPlan(group=cls.group, period=cls.period, window=window, calendar=calendar, per_day=per_day)

@@ -108,7 +108,7 @@ def test_a_fixed_short_window_takes_the_spring_festival_from_all_history():
     np.testing.assert_allclose(design.mult, np.exp(beta * sf), rtol=1e-9)
     np.testing.assert_allclose(design.y, y / np.exp(beta * sf[:n]), rtol=1e-9)
     assert design.describe() == "spring_festival (effect from all 96 periods)"
-    for window in ("auto", None, 120):  # all history, or the window the data choose: in the models
+    for window in ("choose", None, 120):  # all history, or the window the data choose: in the models
         other = Design(y, JAN_2023 - 72, MONTH, SeriesPlan(group="fluctuating", period=12, window=window,
                                                            per_day=False), h, None)
         assert other.calendar_taken_out == () and other.X.shape[1] == 1

@@ -21,11 +21,12 @@ MONTH = Frequency("month")
 
 
 def test_candidate_windows_by_hand():
-    assert candidate_windows("auto", 96, MONTH) == [24, 36, None]
-    assert candidate_windows("auto", 30, MONTH) == [24, None]  # 36 periods are more than the history
+    assert candidate_windows("auto", 96, MONTH) == [None]  # the default: all history
+    assert candidate_windows("choose", 96, MONTH) == [24, 36, None]
+    assert candidate_windows("choose", 30, MONTH) == [24, None]  # 36 periods are more than the history
     assert candidate_windows(24, 96, MONTH) == [24]
     assert candidate_windows(120, 96, MONTH) == [None]  # a window longer than the history is all of it
-    assert all(w is None or w >= MIN_WINDOW for w in candidate_windows("auto", 10, Frequency("quarter")))
+    assert all(w is None or w >= MIN_WINDOW for w in candidate_windows("choose", 10, Frequency("quarter")))
 
 
 def test_cv_score_by_hand():

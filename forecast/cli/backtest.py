@@ -29,7 +29,7 @@ from forecast.progress import Progress
 @input_options
 @click.option("--horizon", "-H", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods forecast from each origin.")
 @click.option("--window", default="24", show_default=True,
-              help="Training window in periods, 'all', 'auto', or a list to compare, e.g. 12,24,36,all.")
+              help="Training window in periods, 'all', 'choose', or a list to compare, e.g. 12,24,36,all.")
 @click.option("--origins", type=click.IntRange(min=1), default=12, show_default=True,
               help="Number of rolling origins (the latest periods with --horizon actuals after them).")
 @click.option("--step", type=click.IntRange(min=1), default=1, show_default=True, help="Periods between origins.")

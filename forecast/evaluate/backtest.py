@@ -49,7 +49,7 @@ def window_label(window) -> str:
 
 
 def parse_windows(text) -> tuple:
-    """`24`, `all`, `auto` or a comma list such as `12,24,36,all` (the window study)."""
+    """`24`, `all`, `choose` or a comma list such as `12,24,36,all` (the window study)."""
     parts = [p.strip() for p in str(text).split(",") if p.strip()]
     if not parts:
         raise ConfigError("--window is empty; give a number of periods, 'all', or a list such as 12,24,36,all")
@@ -111,7 +111,7 @@ def backtest(data: RevenueData, horizon: int, *, windows=(24,), origins: int = 1
 
     Parameters
     ----------
-    windows : training windows (periods; None = all history; "auto" = chosen per series).
+    windows : training windows (periods; None = all history; "choose" = chosen per series).
     strategies : `direct`, `split`, `components`, `auto` and groupings named in the config.
     progress : optional callable `progress(done, more)`: `more` tasks were added, `done` finished.
     criterion : what the ranking ranks by: `monthly` (the total's MAPE over every period) or

@@ -66,7 +66,7 @@ def build_report(bt: BacktestResult) -> list[Block]:
     beaten = wins(bt.forecasts, (strategy, window))
     versus = "; ".join(f"it beat {s}{'' if rank['window'].nunique() == 1 else f' (window {w})'} at {k} of "
                        f"{n_origins} origins" for (s, w), k in beaten.items())
-    text = (f"Use **{strategy}**" + (f" with a training window of **{window}** periods" if window != "auto" else "")
+    text = (f"Use **{strategy}**" + (f" with a training window of **{window}** periods" if window not in ("auto", "choose") else "")
             + f": the total's MAPE was {_pct(best['total_mape'])} (accuracy {_pct(best['total_accuracy'])}) over "
             f"all origins and steps, and the annual total was off by {_pct(best['annual_mape'])} on average "
             f"(worst {_pct(best['annual_worst_pct'])}).")

@@ -26,6 +26,7 @@ from forecast.progress import silent
 from forecast.scale.batch import BatchSummary, write_keyed
 from forecast.scale.engines import run_tasks
 from forecast.scale.keys import SERIES_NAME, KeyResult, KeyTask, forecast_values, guarded, key_revenue, key_tasks, lost
+from forecast.select import CHOOSE
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def _backtest_key(job: KeyBacktest) -> dict[str, pd.DataFrame]:
     for window in job.windows:
         for origin in backtest_origins(data, task.horizon, job.origins, job.step):
             history = y.loc[:origin].to_numpy(float)
-            start = 0 if window is None or window == "auto" else max(0, len(history) - int(window))
+            start = 0 if window is None or window in ("auto", CHOOSE) else max(0, len(history) - int(window))
             fit = forecast_values(history[start:], data.first + start, data.freq, task.horizon, task.season_length)
             ords = np.arange(origin + 1, origin + task.horizon + 1)
             table = {"origin": data.label(origin), "strategy": "auto", "series": SERIES_NAME,
