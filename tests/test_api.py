@@ -76,6 +76,14 @@ def test_a_series_is_one_line_item(long):
     assert set(result.table["series"]) == {"broadband", "group:fixed", "group:fluctuating", "total"}
 
 
+def test_the_window_is_all_history_unless_asked_to_choose(long):
+    broadband = long[long["component"] == "broadband"].set_index("date")["value"].rename("broadband")
+    broadband.index = pd.PeriodIndex(broadband.index, freq="M")
+    tried = {w: set(forecast.run(broadband, horizon=3, window=w, jobs=1).models["candidates"].str.findall(
+        r"@(\w+) ").sum()) for w in ("auto", "choose")}
+    assert tried == {"auto": {"all"}, "choose": {"24", "36", "all"}}
+
+
 def test_results_print_short_and_render_in_notebooks(reference):
     assert len(repr(reference)) < 200 and repr(reference).startswith("<Forecast components")
     assert "<table" in reference._repr_html_() and len(reference._repr_html_()) < 20_000
