@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import OLS
 
 from forecast.calendar import Frequency, days_in_period, parse_dates, spring_festival_share
 from forecast.errors import InputDataError
@@ -65,7 +65,7 @@ def significant_columns(y: np.ndarray, period: int, candidates: pd.DataFrame, fi
         col = candidates[name].to_numpy(float)
         if np.ptp(col) == 0:
             continue
-        res = sm.OLS(y, np.column_stack([X, col])).fit()
+        res = OLS(y, np.column_stack([X, col])).fit()
         if abs(res.tvalues[-1]) > T_KEEP and np.isfinite(res.tvalues[-1]):
             keep.append(name)
     return keep
@@ -125,7 +125,7 @@ def shift_t_values(y: np.ndarray, positions: list[int]) -> np.ndarray:
     X = np.column_stack([np.ones(n), np.arange(n), step_columns(n, positions)])
     resid = y - X @ np.linalg.lstsq(X, y, rcond=None)[0]
     rho = float(np.clip(resid[1:] @ resid[:-1] / (resid @ resid), 0.0, 0.99)) if resid @ resid > 0 else 0.0
-    fit = sm.OLS(y[1:] - rho * y[:-1], X[1:] - rho * X[:-1]).fit()
+    fit = OLS(y[1:] - rho * y[:-1], X[1:] - rho * X[:-1]).fit()
     return np.abs(np.nan_to_num(fit.tvalues[2:], nan=0.0))
 
 

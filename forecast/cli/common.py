@@ -19,7 +19,6 @@ from forecast.errors import ForecastError, InputDataError, one_line
 from forecast.io.files import all_or_nothing, read_table, write_table, write_tables
 from forecast.io.paths import STDOUT, TABLE_SUFFIXES, check_output, plot_suffixes, sqlite_path
 from forecast.io.rounding import rounded
-from forecast.planning.ledger.location import ledger_location
 from forecast.progress import reporting, step
 from forecast.regressors import read_user_regressors
 
@@ -150,6 +149,8 @@ def refuse_given(names: tuple[str, ...], why: str) -> None:
 def saved_ledger(save: bool, location: str | None) -> str | None:
     if not save:
         return None
+    from forecast.planning.ledger.location import ledger_location  # SQLAlchemy and alembic only to save
+
     return ledger_location(location)
 
 

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import click
 
-from forecast.planning.ledger import Ledger, record_run
-
 LEDGER_HELP = "Ledger file or database URL (default: $FORECAST_LEDGER, else ~/.forecast/ledger.sqlite)."
 
 
@@ -32,6 +30,7 @@ def open_for_save(save: bool, note: str | None, location: str | None):
         if note is not None or location is not None:
             raise click.UsageError("--note and --ledger go with --save; add --save to keep this run in the ledger")
         return None
+    from forecast.planning.ledger import Ledger  # SQLAlchemy and alembic (0.5 s of start-up) only to save
 
     ledger = Ledger(location)
     ledger.close()  # its connections; the ledger reconnects to save (a run may take minutes)
@@ -49,6 +48,8 @@ def run_options(config_path: str | None) -> dict:
 
 
 def save_run(ledger, command: str, data, result, *, note: str | None, config, tables=None) -> None:
+    from forecast.planning.ledger import record_run
+
     record = record_run(command, data, result, options=run_options(click.get_current_context().params.get(
         "config_path")), note=note or "", tables=tables, groupings=config.groupings)
     try:

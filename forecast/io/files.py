@@ -20,7 +20,6 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.errors import InputDataError, one_line
-from forecast.io.database import read_query
 from forecast.io.excel import write_workbook
 from forecast.io.frames import frame_table
 from forecast.io.paths import STDIN
@@ -42,6 +41,7 @@ def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = Non
     if db is not None or query is not None:
         if not (db and query):
             raise InputDataError("--db and --query go together: give a SQLAlchemy URL and a SELECT")
+        from forecast.io.database import read_query  # SQLAlchemy only when a database is read
 
         frame, source = read_query(db, query)
         return RawTable(frame.set_axis(rename_headers(list(frame.columns)), axis=1), source, first_row=1,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-import statsmodels.api as sm
+from statsmodels.regression.linear_model import GLSAR, OLS
 
 from forecast.models.base import FittedModel, Forecast, ModelSpec, aicc
 
@@ -39,11 +39,11 @@ class LinearTrend(ModelSpec):
         if n - X.shape[1] < 2:
             raise ValueError(f"{n} observations are too few for {X.shape[1]} coefficients")
         if self.ar and n >= X.shape[1] + 6:
-            model = sm.GLSAR(y, X, rho=1)
+            model = GLSAR(y, X, rho=1)
             res = model.iterative_fit(maxiter=6)
             rho = float(np.clip(model.rho[0], -0.95, 0.95))
         else:
-            res = sm.OLS(y, X).fit()
+            res = OLS(y, X).fit()
             rho = 0.0
         return self._wrap(y, exog, np.asarray(res.params), rho, np.asarray(res.cov_params()))
 
