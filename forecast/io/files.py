@@ -20,11 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.errors import InputDataError, one_line
-from forecast.io.excel import write_workbook
 from forecast.io.frames import frame_table
 from forecast.io.paths import STDIN
 from forecast.io.sniff import RawTable, decode, delimiter_of, read_delimited
-from forecast.io.workbook import workbook_table
 from forecast.names import rename_headers
 
 
@@ -73,6 +71,8 @@ def read_table(path: str | os.PathLike | None = None, *, sheet: str | None = Non
     if not data.strip():
         raise InputDataError(f"{source}: the file is empty; it needs a header row and data rows")
     if suffix in (".xlsx", ".xlsm"):
+        from forecast.io.workbook import workbook_table  # openpyxl (0.1 s of start-up) only for workbooks
+
         return workbook_table(path, data, sheet)
     if suffix == ".parquet":
         return _parquet_table(path, data, sheet, encoding)
@@ -108,6 +108,8 @@ def write_tables(tables: dict[str, pd.DataFrame], path: str | os.PathLike) -> li
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
+        from forecast.io.excel import write_workbook
+
         atomic_write(path, lambda tmp: write_workbook(tables, tmp))
         return [path]
     written = []
