@@ -47,7 +47,8 @@ def window(value, *, allow_auto: bool = True):
         if text in ("all", CHOOSE) or (text == "auto" and allow_auto):
             return None if text == "all" else text
         if text.isdigit():
-            raise TypeError(f"window must be an int, 'all' or '{CHOOSE}', not the string {value!r}; write window={text}")
+            raise TypeError(f"window must be an int, 'all' or '{CHOOSE}', not the string {value!r}; "
+                            f"write window={text}")
         raise ValueError(f"window={value!r} is not known; give a number of periods such as 24, 'all' or '{CHOOSE}'")
     return whole_number("window", value, minimum=3)
 

@@ -140,7 +140,8 @@ def main(argv=None) -> None:
             rows.append({"set": name, "method": method, "tables": len({k for k, _ in work}), "origins": ORIGINS,
                          "line_items": sum(t.shape[1] for t in trains), "mape_total": round(float(np.mean(errors)), 3),
                          "annual_total_ape": round(float(np.mean(annual)), 3), "seconds": round(seconds, 1)})
-            detail += [{"set": name, "method": method.split(" (")[0] + method.partition("run")[2].rstrip(")"), "table": k, "train_end": str(t.index[-1].date()),
+            short = method.split(" (")[0] + method.partition("run")[2].rstrip(")")  # toolkit --window choose
+            detail += [{"set": name, "method": short, "table": k, "train_end": str(t.index[-1].date()),
                         "mape_total": round(e, 3)} for (k, _), t, e in zip(work, trains, errors)]
             print(rows[-1], flush=True)
     table = pd.DataFrame(rows)

@@ -49,7 +49,7 @@ from forecast.revenue import decimal_places
 @click.option("--phase", type=click.Choice(["seasonal", "even"]), default="seasonal", show_default=True,
               help="Split the target over the year by the forecast's seasonal profile, or evenly.")
 @click.option("--strategy", help="auto, direct, split, components, or a grouping from the config.")
-@click.option("--window", help="Fit on the last N periods (default: all history; 'choose' = 24, 36 or all, per series).")
+@click.option("--window", help="Fit on the last N periods (default: all history; 'choose': 24, 36 or all, per series).")
 @click.option("--level", "levels", type=click.IntRange(1, 99), multiple=True, help="Interval level(s), default 80 and 95.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config (overrides per component).")
 @click.option("--regressors", type=click.Path(dir_okay=False), help="CSV: date plus one column per regressor.")

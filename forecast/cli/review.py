@@ -42,7 +42,7 @@ from forecast.progress import step
 @click.option("--phase", type=click.Choice(["seasonal", "even"]), default="seasonal", show_default=True,
               help="Split targets over the year by the forecast's seasonal profile, or evenly.")
 @click.option("--strategy", help="auto, direct, split, components, or a grouping from the config.")
-@click.option("--window", help="Fit on the last N periods (default: all history; 'choose' = 24, 36 or all, per series).")
+@click.option("--window", help="Fit on the last N periods (default: all history; 'choose': 24, 36 or all, per series).")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), help="TOML config (overrides per component).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @unit_option

@@ -35,7 +35,7 @@ from forecast.temporal import default_aggregate, sum_to
 @input_options
 @click.option("--horizon", "-H", type=click.IntRange(1, MAX_HORIZON), required=True, help="Periods to forecast.")
 @click.option("--train-end", help="Use data up to this period only (e.g. 2023-12); forecast from the next.")
-@click.option("--window", help="Fit on the last N periods (default: all history; 'choose' = 24, 36 or all, per series).")
+@click.option("--window", help="Fit on the last N periods (default: all history; 'choose': 24, 36 or all, per series).")
 @click.option("--strategy", help="auto, direct, split, components, or a grouping from the config "
               "(default from config: components).")
 @click.option("--level", "levels", type=click.IntRange(1, 99), multiple=True, help="Interval level(s), default 80 and 95.")

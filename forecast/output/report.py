@@ -19,6 +19,7 @@ from forecast.evaluate.backtest import CRITERIA, BacktestResult, wins
 from forecast.io.files import atomic_write, write_table
 from forecast.io.rounding import rounded
 from forecast.output.plot import figure_png, plot_accuracy_by_step, plot_backtest_origins, plot_stacked_components
+from forecast.select import CHOOSE
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,8 @@ def build_report(bt: BacktestResult) -> list[Block]:
     beaten = wins(bt.forecasts, (strategy, window))
     versus = "; ".join(f"it beat {s}{'' if rank['window'].nunique() == 1 else f' (window {w})'} at {k} of "
                        f"{n_origins} origins" for (s, w), k in beaten.items())
-    text = (f"Use **{strategy}**" + (f" with a training window of **{window}** periods" if window not in ("auto", "choose") else "")
+    fixed_window = window not in ("auto", CHOOSE)
+    text = (f"Use **{strategy}**" + (f" with a training window of **{window}** periods" if fixed_window else "")
             + f": the total's MAPE was {_pct(best['total_mape'])} (accuracy {_pct(best['total_accuracy'])}) over "
             f"all origins and steps, and the annual total was off by {_pct(best['annual_mape'])} on average "
             f"(worst {_pct(best['annual_worst_pct'])}).")
