@@ -203,10 +203,11 @@ class Design:
         self.names: list[str] = []
         self.calendar_taken_out: tuple[str, ...] = ()
         seasonal = plan.period > 1
+        fixed_window = windowed(plan, n)
         self.shifts = level_shifts(self.y) if not seasonal and plan.calendar else []
         if freq.name not in UNTESTED_SHIFT_FREQS:
             self.shifts = supported_shifts(self.y, self.shifts)
-        if windowed(plan, n) and self.shifts:
+        if fixed_window and self.shifts:
             self.shifts = shifts_in_window(self.y, self.shifts, plan.window)
         steps = step_columns(n + horizon, self.shifts)
         if plan.calendar:
@@ -215,7 +216,7 @@ class Design:
                 cal = cal.drop(columns=["days_in_period"], errors="ignore")
             keep = significant_columns(self.y, plan.period, cal.iloc[:n], steps[:n])
             calendar = cal[keep].to_numpy(float)
-            if keep and windowed(plan, n) and self.y.min() > 0:
+            if keep and fixed_window and self.y.min() > 0:
                 # a two-year window holds two Spring Festivals: their effect is estimated on all
                 # the history instead and taken out, so the window's models see the rest (with
                 # --window 24 the synthetic cities' total MAPE went from 1.24 to 1.08 times the

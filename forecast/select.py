@@ -111,14 +111,9 @@ def auto_families(seasonal: bool) -> list[str]:
 
 
 def candidate_windows(plan_window, n: int, freq: Frequency) -> list[int | None]:
-    """The training windows tried: all history by default (`"auto"`), two and three years beside
-    it with `"choose"`, else the one given.
-
-    All history is the default because it was the more accurate on real data: line items of
-    tourism and M3 series added up as revenue tables (scripts/bench_splits.py), total MAPE 8.74%
-    vs 9.17% and 4.76% vs 5.09% with the choice among 24, 36 and all periods, and on the synthetic
-    cities over 72 city-years 0.821% vs 0.837% (scripts/eval_accuracy.py); a window other than
-    all history is refitted at every rolling origin, so the default is also 2.5 times faster."""
+    """The training windows tried: all history by default (`"auto"`: more accurate on real series
+    and on the synthetic cities, and faster, docs/method.md), two and three years beside it with
+    `"choose"`, else the one given."""
     if plan_window == "auto":
         return [None]
     if plan_window != CHOOSE:

@@ -63,11 +63,8 @@ class Choice:
 def choose(errors: pd.DataFrame, default: str, margin: float, unit: str = "%") -> Choice:
     """The candidate with the lowest mean error if it clearly beats `default` (see the module's
     note), else `default`."""
-    errors = errors.astype(float)
-    if errors.shape[1] == 0:
-        return Choice(default, default, errors, margin, unit)
-    kept = Choice(default, default, errors, margin, unit)
+    kept = Choice(default, default, errors.astype(float), margin, unit)
     best, scores = kept.best, kept.scores
     clear = (best != default and scores[best] <= (1 - margin) * scores[default]
              and kept.wins(best) * 2 > kept.origins)
-    return Choice(best, default, errors, margin, unit) if clear else kept
+    return Choice(best, default, kept.errors, margin, unit) if clear else kept
