@@ -33,19 +33,13 @@ from forecast.scale.hierarchy import (  # noqa: E402
     build_structure,
     choose_method,
     forecast_nodes,
-    level_factors,
     method_scores,
     node_tasks,
     parse_units,
     stack_results,
+    widening,
 )
-from forecast.scale.hierarchy_paths import (  # noqa: E402
-    base_paths,
-    correlated_shocks,
-    path_count,
-    reconciled_paths,
-    widened_paths,
-)
+from forecast.scale.hierarchy_paths import coherent_paths, widened_paths  # noqa: E402
 from forecast.scale.reconcile import METHODS, reconcile, shrunk_correlation  # noqa: E402
 
 HIERARCHY = ("county", "city")
@@ -87,14 +81,14 @@ def evaluate(frame: pd.DataFrame, seed, train_end: str, horizon: int, jobs: int)
     backtest = backtest_methods(parsed, structure, horizon, 12, engine="local", jobs=jobs, scheduler=None)
     scores, chosen = method_scores(backtest), choose_method(backtest).chosen
     # every method's intervals as `forecast batch --hierarchy` makes them: joint sample paths pushed
-    # through the reconciliation, each level widened by the method's own backtest
-    base = base_paths([r.forecast for r in results],
-                      correlated_shocks(correlation, path_count(len(structure.names), horizon), horizon + 1))
-    candidates = {"base": (mean, widened_paths(base, mean, level_factors(structure, scores, "base")))}
-    for method in METHODS:
-        coherent, _ = reconcile(structure, method, mean, sd, correlation)
-        paths = reconciled_paths(structure, method, base, mean, correlation)
-        candidates[method] = (coherent, widened_paths(paths, coherent, level_factors(structure, scores, method)))
+    # through the reconciliation, each level rescaled by the method's own backtest
+    forecasts = [r.forecast for r in results]
+    candidates = {}
+    for method in ("base", *METHODS):
+        coherent = mean if method == "base" else reconcile(structure, method, mean, sd, correlation)[0]
+        paths = coherent_paths(structure, method, forecasts, mean, correlation)
+        candidates[method] = (coherent, widened_paths(paths, coherent, *widening(structure, scores, method),
+                                                      structure.levels))
     seconds = time.perf_counter() - began
     levels = np.asarray(structure.levels)
     rows = []
@@ -159,8 +153,8 @@ def main() -> None:
         "mean over the nodes of a level and over seeds; coverage of the 80% and 95% intervals pooled over a level's "
         "nodes and months (bands asked for: 0.75-0.85 and 0.92-0.98); `base` = every node forecast on its own (not "
         "coherent). Every method's intervals are quantiles of joint sample paths pushed through the reconciliation "
-        "and widened level by level by the spread of its errors in its own backtest, as `forecast batch --hierarchy` "
-        "makes them.", "",
+        "and rescaled level by level by the spread of its errors in its own backtest (each path drawing that "
+        "factor from its sampling distribution), as `forecast batch --hierarchy` makes them.", "",
         summary.round(3).to_markdown(), "",
         f"`--reconcile auto` chose: {chosen}.", "",
         "Per seed:", "", table.drop(columns="method_name").round(3).to_markdown(index=False), ""])

@@ -11,7 +11,7 @@ from forecast.cli.main import main
 from forecast.io.files import RawTable
 from forecast.models import Forecast
 from forecast.revenue import decimal_places
-from forecast.scale.hierarchy import forecast_hierarchy
+from forecast.scale.hierarchy import forecast_hierarchy, method_scores, widening
 from forecast.scale.hierarchy_paths import base_paths, correlated_shocks, reconciled_paths, widened_paths
 from forecast.scale.reconcile import METHODS, Correlation, Structure, reconcile, shrunk_correlation, top_down_shares
 from tests.conftest import SAMPLE
@@ -201,6 +201,39 @@ def test_joint_paths_are_coherent_and_spread_as_the_reconciliation_says():
         np.testing.assert_allclose(drawn.std(axis=0), analytic, rtol=0.03, err_msg=method)
     widened = widened_paths(drawn, coherent, np.full(8, 2.0))
     np.testing.assert_allclose(widened.std(axis=0), 2 * drawn.std(axis=0), rtol=1e-10)
+
+
+def test_the_backtest_spread_widens_or_narrows_each_level_and_counts_its_errors():
+    # 2 origins: the total's 12 errors per origin at twice the paths' spread, the units' at half
+    rows = [{"origin": o, "method": "bottom_up", "level": level, "error_pct": 1.0, "z2": z2, "n": n, "nodes": nodes}
+            for o in ("2023-06", "2023-09") for level, z2, n, nodes in (("total", 12 * 4.0, 12, 1),
+                                                                         ("unit", 24 * 0.25, 24, 2))]
+    scores = method_scores(pd.DataFrame(rows))
+    factor, dof = widening(tiny_structure(), scores, "bottom_up")
+    np.testing.assert_allclose(factor, [2.0, 0.5, 0.5])
+    np.testing.assert_allclose(dof, [3 * 1 * 2, 3 * 2 * 2, 3 * 2 * 2])  # three errors per node and origin
+    unscored = widening(tiny_structure(), scores[scores["level"] != "unit"], "bottom_up")
+    np.testing.assert_allclose(unscored[0], [2.0, 1.0, 1.0])
+    np.testing.assert_array_equal(unscored[1][1:], np.inf)
+
+
+def test_a_factor_resting_on_few_errors_gives_student_t_bounds():
+    """Normal paths whose level factor rests on nu independent errors: the bounds are Student t
+    quantiles with nu degrees of freedom (scipy's), scaled by the factor; a level resting on
+    very many errors keeps normal bounds, and a factor below 1 narrows."""
+    from scipy import stats
+    rng = np.random.default_rng(4)
+    paths = rng.standard_normal((200_000, 3, 1))
+    mean = np.zeros((3, 1))
+    out = widened_paths(paths, mean, np.array([1.0, 0.5, 0.5]), np.array([4.0, 1e6, 1e6]), ("total", "unit", "unit"))
+    for q in (0.9, 0.975):
+        np.testing.assert_allclose(np.quantile(out[:, 0, 0], q), stats.t.ppf(q, 4), rtol=0.02)
+        np.testing.assert_allclose(np.quantile(out[:, 1, 0], q), 0.5 * stats.norm.ppf(q), rtol=0.02)
+    # one draw of the factor per path and level: the units of a level keep their correlation
+    assert np.corrcoef(np.abs(out[:, 1, 0]), np.abs(out[:, 2, 0]))[0, 1] < 0.01
+    same_level = widened_paths(np.repeat(paths[:, :1], 2, axis=1), np.zeros((2, 1)), np.ones(2), np.full(2, 3.0),
+                               ("unit", "unit"))
+    np.testing.assert_allclose(same_level[:, 0], same_level[:, 1], rtol=1e-12)
 
 
 def test_budget_at_every_node_of_a_hierarchy(units_file, tmp_path):

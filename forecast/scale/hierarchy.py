@@ -27,7 +27,7 @@ from forecast.models import Forecast
 from forecast.models.intervals import path_offsets
 from forecast.progress import silent
 from forecast.scale.engines import run_tasks
-from forecast.scale.hierarchy_paths import base_paths, correlated_shocks, path_count, reconciled_paths, widened_paths
+from forecast.scale.hierarchy_paths import ERRORS_PER_NODE_AND_ORIGIN, coherent_paths, widened_paths
 from forecast.scale.keys import forecast_values, key_tasks
 from forecast.scale.reconcile import METHODS, Structure, reconcile, shrunk_correlation
 from forecast.validate import to_revenue
@@ -238,8 +238,9 @@ def backtest_methods(units: Units, structure: Structure, horizon: int, season_le
     """Every reconciliation, and the unreconciled base forecasts, at `origins` rolling origins
     (each `horizon` steps long, a quarter of a year apart): one row per origin, method and level
     with the relative error in % (`error_pct`, the mean over the level's nodes) and the sum of
-    squares (`z2`) and count (`n`) of the errors in units of the standard deviations the method
-    stated. `method_scores` sums them up; `choose_method` reads them origin by origin."""
+    squares (`z2`) and count (`n`) of the errors (of `nodes` nodes) in units of the standard deviations of the
+    method's sample paths. `method_scores` sums them up; `choose_method` reads them origin by
+    origin."""
     width = units.values.shape[1]
     rows = []
     levels = np.asarray(structure.levels)
@@ -247,19 +248,24 @@ def backtest_methods(units: Units, structure: Structure, horizon: int, season_le
         if end < max(2 * (season_length or 1), 8):
             break
         tasks = node_tasks(units, structure, horizon, season_length, end)
-        mean, sd, resid = stack_results(forecast_nodes(tasks, engine, jobs, scheduler, progress), tasks, end)
+        results = forecast_nodes(tasks, engine, jobs, scheduler, progress)
+        mean, sd, resid = stack_results(results, tasks, end)
         actual = (structure.summing @ units.values)[:, end:end + horizon]
         history = (structure.summing @ units.values)[:, :end]
         correlation = shrunk_correlation(resid)
-        candidates = {"base": (mean, sd)} | {m: reconcile(structure, m, mean, sd, correlation) for m in METHODS}
-        for method, (forecast, stated) in candidates.items():
+        forecasts = [r.forecast for r in results]
+        for method in ("base", *METHODS):
+            forecast = mean if method == "base" else reconcile(structure, method, mean, sd, correlation)[0]
+            # errors in units of the spread of the method's own paths: what the widening rescales
+            stated = coherent_paths(structure, method, forecasts, mean, correlation).std(axis=0)
             errors = relative_errors(forecast, actual, history)
             z = np.divide(actual - forecast, stated, out=np.full(forecast.shape, np.nan), where=stated > 0)
             for level in dict.fromkeys(structure.levels):
                 mine = z[levels == level]
                 rows.append({"origin": units.freq.label(units.first + end - 1, units.style), "method": method,
                              "level": level, "error_pct": 100 * float(np.mean(errors[levels == level])),
-                             "z2": float(np.nansum(mine**2)), "n": int(np.isfinite(mine).sum())})
+                             "z2": float(np.nansum(mine**2)), "n": int(np.isfinite(mine).sum()),
+                             "nodes": len(mine)})
     if not rows:
         raise InputDataError(f"the history ({width} periods) is too short to backtest the reconciliations "
                              f"with --horizon {horizon}; give a shorter --horizon")
@@ -268,14 +274,16 @@ def backtest_methods(units: Units, structure: Structure, horizon: int, season_le
 
 def method_scores(backtest: pd.DataFrame) -> pd.DataFrame:
     """By method, level and origin, and over all origins (`origin` = "all"): the relative error in
-    % (`error_pct`) and the spread of the errors in units of the standard deviations the method
-    stated (`spread`: the root mean square of (actual - mean) / sd over the level's nodes and
-    steps; 1 when the intervals were as wide as the errors)."""
+    % (`error_pct`), the spread of the errors in units of the standard deviations of the method's
+    sample paths (`spread`: the root mean square of (actual - mean) / sd over the level's nodes
+    and steps; 1 when the paths were as wide as the errors) and how many independent errors that
+    spread rests on (`dof`, see `ERRORS_PER_NODE_AND_ORIGIN`)."""
     pooled = backtest.groupby(["method", "level"], sort=False, as_index=False).agg(
-        error_pct=("error_pct", "mean"), z2=("z2", "sum"), n=("n", "sum")).assign(origin="all")
+        error_pct=("error_pct", "mean"), z2=("z2", "sum"), n=("n", "sum"), nodes=("nodes", "sum")).assign(origin="all")
     scores = pd.concat([backtest, pooled], ignore_index=True)
     scores["spread"] = np.sqrt(scores["z2"] / scores["n"].clip(lower=1))
-    return scores[["method", "level", "origin", "error_pct", "spread"]]
+    scores["dof"] = ERRORS_PER_NODE_AND_ORIGIN * scores["nodes"]
+    return scores[["method", "level", "origin", "error_pct", "spread", "dof"]]
 
 
 def choose_method(backtest: pd.DataFrame) -> Choice:
@@ -296,17 +304,14 @@ def choose_method(backtest: pd.DataFrame) -> Choice:
     return choose(errors, DEFAULT_RECONCILE, RECONCILE_MARGIN)
 
 
-def level_factors(structure: Structure, scores: pd.DataFrame, method: str) -> np.ndarray:
-    """Per node: how much wider the method's errors at its level were in the backtest than the
-    standard deviations it stated (at least 1: intervals are never narrowed); `scores` as
-    `method_scores` makes them."""
-    spread = scores[(scores["method"] == method) & (scores["origin"] == "all")].set_index("level")["spread"]
-    return np.array([max(1.0, float(spread.get(level, 1.0))) for level in structure.levels])
-
-
-def widened(sd: np.ndarray, structure: Structure, scores: pd.DataFrame, method: str) -> np.ndarray:
-    """`sd` (nodes x steps) widened level by level (see `level_factors`)."""
-    return sd * level_factors(structure, scores, method)[:, None]
+def widening(structure: Structure, scores: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per node: the spread of the method's errors at its level in the backtest, in units of the
+    spread of its paths there (wider or narrower), and how many independent errors that rests on;
+    `scores` as `method_scores` makes them. A level the backtest could not score keeps its paths."""
+    pooled = scores[(scores["method"] == method) & (scores["origin"] == "all")].set_index("level")
+    factor = np.array([float(pooled["spread"].get(level, 1.0)) for level in structure.levels])
+    dof = np.array([float(pooled["dof"].get(level, np.inf)) for level in structure.levels])
+    return np.where(factor > 0, factor, 1.0), dof
 
 
 def fit_hierarchy(units: Units, structure: Structure, horizon: int, *, season_length: int | None = None,
@@ -324,9 +329,8 @@ def fit_hierarchy(units: Units, structure: Structure, horizon: int, *, season_le
     mean, sd, resid = stack_results(results, tasks, units.values.shape[1])
     correlation = shrunk_correlation(resid)
     coherent, _ = reconcile(structure, method, mean, sd, correlation)
-    shocks = correlated_shocks(correlation, path_count(len(structure.names), horizon), horizon + 1)
-    paths = reconciled_paths(structure, method, base_paths([r.forecast for r in results], shocks), mean, correlation)
-    paths = widened_paths(paths, coherent, level_factors(structure, scores, method))
+    paths = coherent_paths(structure, method, [r.forecast for r in results], mean, correlation)
+    paths = widened_paths(paths, coherent, *widening(structure, scores, method), structure.levels)
     return HierarchyFit(structure, coherent, paths, method, scores, [r.model for r in results], choice)
 
 
