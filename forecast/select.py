@@ -18,6 +18,7 @@ from forecast.calendar import Frequency
 from forecast.calibrate import (
     calibration,
     choose_candidates,
+    combination_limits,
     combine_candidates,
     combined_label,
     cumulative_calibration,
@@ -271,7 +272,8 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
     Each family's AICc-best member on each training window is scored by its mean absolute error
     at rolling origins inside the data. The forecast is the equal-weight mean of the best
     COMBINE_TOP candidates of different families whose error is at most COMBINE_RATIO times the
-    best one's (when the config fixes the family, the best candidate alone): on the M3 monthly
+    best one's (4 within 3x for quarterly and yearly data, `combination_limits`; when the config
+    fixes the family, the best candidate alone): on the M3 monthly
     data this combination beat the single best candidate by 0.6 sMAPE points
     (scripts/bench_m3.py). The ratio keeps a clearly worse candidate out of the mean: a seasonal
     naive forecast of a fast-growing line item dragged the sample's backtest total from 0.9% to
@@ -293,7 +295,7 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
         return judgmental_forecast(name, y, first, freq, plan, horizon, warning=warning)
     scale = float(np.mean(np.abs(design.y))) or 1.0
     scores = [cv_score(c.cv_errors, scale) for c in found]
-    chosen = choose_candidates(found, scores)
+    chosen = choose_candidates(found, scores, *combination_limits(freq.periods_per_year))
     fc, resid, cv_err, cv_sd = combine_candidates(chosen, n, design.mult, first)
     mult = design.mult[n:]
     # Widen (never narrow) the intervals when the rolling-origin errors were larger than the

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from forecast.calendar import Frequency
-from forecast.calibrate import calibration, cumulative_calibration
+from forecast.calibrate import calibration, choose_candidates, combination_limits, cumulative_calibration
 from forecast.models import Forecast
 from forecast.select import (
     MIN_WINDOW,
@@ -34,6 +34,20 @@ def test_cv_score_by_hand():
     assert cv_score(errors, scale=2.0) == pytest.approx((1 + 3 + 2) / 3 / 2)
     assert cv_score(np.array([[np.inf, 1.0]]), 1.0) == np.inf
     assert cv_score(np.full((2, 2), np.nan), 1.0) == np.inf
+
+
+def test_the_combination_takes_the_best_of_each_family_within_the_ratio():
+    from types import SimpleNamespace as Fake
+    found = [Fake(spec=Fake(family=f), window=w, label=f"{f}@{w}") for f, w in
+             [("ets", 24), ("ets", None), ("arima", None), ("theta", None), ("trend", None), ("naive", None)]]
+    scores = [1.0, 0.9, 1.5, 2.5, 2.9, 3.5]
+    labels = lambda chosen: [c.label for c in chosen]  # noqa: E731
+    # monthly: three families within 2x of the best (0.9): ets@all, arima; theta at 2.5 is out
+    assert labels(choose_candidates(found, scores, *combination_limits(12))) == ["ets@None", "arima@None"]
+    # quarterly and yearly: four families within 3x (2.7): theta joins, trend (2.9) does not
+    for per_year in (4, 1):
+        assert labels(choose_candidates(found, scores, *combination_limits(per_year))) == [
+            "ets@None", "arima@None", "theta@None"]
 
 
 def test_calibration_is_one_when_errors_match_the_stated_spread():
