@@ -272,7 +272,7 @@ def forecast_series(name: str, y, first: int, freq: Frequency, plan: SeriesPlan,
     Each family's AICc-best member on each training window is scored by its mean absolute error
     at rolling origins inside the data. The forecast is the equal-weight mean of the best
     COMBINE_TOP candidates of different families whose error is at most COMBINE_RATIO times the
-    best one's (4 within 3x for quarterly and yearly data, `combination_limits`; when the config
+    best one's (4 within 4x for quarterly and yearly data, `combination_limits`; when the config
     fixes the family, the best candidate alone): on the M3 monthly
     data this combination beat the single best candidate by 0.6 sMAPE points
     (scripts/bench_m3.py). The ratio keeps a clearly worse candidate out of the mean: a seasonal
