@@ -238,9 +238,9 @@ def backtest_methods(units: Units, structure: Structure, horizon: int, season_le
     """Every reconciliation, and the unreconciled base forecasts, at `origins` rolling origins
     (each `horizon` steps long, a quarter of a year apart): one row per origin, method and level
     with the relative error in % (`error_pct`, the mean over the level's nodes) and the sum of
-    squares (`z2`) and count (`n`) of the errors (of `nodes` nodes) in units of the standard deviations of the
-    method's sample paths. `method_scores` sums them up; `choose_method` reads them origin by
-    origin."""
+    squares (`z2`) and count (`n`) of the errors of its `nodes` nodes, in units of the standard
+    deviations of the method's sample paths. `method_scores` sums them up; `choose_method` reads
+    them origin by origin."""
     width = units.values.shape[1]
     rows = []
     levels = np.asarray(structure.levels)
