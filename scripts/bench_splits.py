@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 BENCH = ROOT.parent / "shared" / "benchdata"
 
 from forecast.evaluate.metrics import mape  # noqa: E402
-from forecast.scale.engines import one_blas_thread_per_worker  # noqa: E402
+from forecast.scale.engines import run_local  # noqa: E402
 
 HORIZON = 12
 ORIGINS = 3
@@ -78,16 +78,9 @@ def _toolkit_one(train: pd.DataFrame, window="auto") -> np.ndarray:
     return table[table["series"] == "total"]["mean"].to_numpy(float)
 
 
-def _init():
-    from threadpoolctl import threadpool_limits
-
-    threadpool_limits(1)
-
-
 def run_toolkit(trains: list[pd.DataFrame], jobs: int, window="auto") -> tuple[float, list[np.ndarray]]:
     began = time.perf_counter()
-    with one_blas_thread_per_worker(), ProcessPoolExecutor(jobs, initializer=_init) as pool:
-        totals = list(pool.map(_toolkit_one, trains, [window] * len(trains)))
+    totals = list(run_local(partial(_toolkit_one, window=window), trains, jobs))
     return time.perf_counter() - began, totals
 
 

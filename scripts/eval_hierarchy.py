@@ -39,7 +39,7 @@ from forecast.scale.hierarchy import (  # noqa: E402
     stack_results,
     widening,
 )
-from forecast.scale.hierarchy_paths import coherent_paths, widened_paths  # noqa: E402
+from forecast.scale.hierarchy_paths import joint_base_paths, reconciled_paths, widened_paths  # noqa: E402
 from forecast.scale.reconcile import METHODS, reconcile, shrunk_correlation  # noqa: E402
 
 HIERARCHY = ("county", "city")
@@ -82,11 +82,11 @@ def evaluate(frame: pd.DataFrame, seed, train_end: str, horizon: int, jobs: int)
     scores, chosen = method_scores(backtest), choose_method(backtest).chosen
     # every method's intervals as `forecast batch --hierarchy` makes them: joint sample paths pushed
     # through the reconciliation, each level rescaled by the method's own backtest
-    forecasts = [r.forecast for r in results]
+    base = joint_base_paths([r.forecast for r in results], correlation)
     candidates = {}
     for method in ("base", *METHODS):
         coherent = mean if method == "base" else reconcile(structure, method, mean, sd, correlation)[0]
-        paths = coherent_paths(structure, method, forecasts, mean, correlation)
+        paths = reconciled_paths(structure, method, base, mean, correlation)
         candidates[method] = (coherent, widened_paths(paths, coherent, *widening(structure, scores, method),
                                                       structure.levels))
     seconds = time.perf_counter() - began

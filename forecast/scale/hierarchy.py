@@ -27,7 +27,12 @@ from forecast.models import Forecast
 from forecast.models.intervals import path_offsets
 from forecast.progress import silent
 from forecast.scale.engines import run_tasks
-from forecast.scale.hierarchy_paths import ERRORS_PER_NODE_AND_ORIGIN, coherent_paths, widened_paths
+from forecast.scale.hierarchy_paths import (
+    ERRORS_PER_NODE_AND_ORIGIN,
+    joint_base_paths,
+    reconciled_paths,
+    widened_paths,
+)
 from forecast.scale.keys import forecast_values, key_tasks
 from forecast.scale.reconcile import METHODS, Structure, reconcile, shrunk_correlation
 from forecast.validate import to_revenue
@@ -253,11 +258,11 @@ def backtest_methods(units: Units, structure: Structure, horizon: int, season_le
         actual = (structure.summing @ units.values)[:, end:end + horizon]
         history = (structure.summing @ units.values)[:, :end]
         correlation = shrunk_correlation(resid)
-        forecasts = [r.forecast for r in results]
+        base = joint_base_paths([r.forecast for r in results], correlation)
         for method in ("base", *METHODS):
             forecast = mean if method == "base" else reconcile(structure, method, mean, sd, correlation)[0]
             # errors in units of the spread of the method's own paths: what the widening rescales
-            stated = coherent_paths(structure, method, forecasts, mean, correlation).std(axis=0)
+            stated = reconciled_paths(structure, method, base, mean, correlation).std(axis=0)
             errors = relative_errors(forecast, actual, history)
             z = np.divide(actual - forecast, stated, out=np.full(forecast.shape, np.nan), where=stated > 0)
             for level in dict.fromkeys(structure.levels):
@@ -329,7 +334,8 @@ def fit_hierarchy(units: Units, structure: Structure, horizon: int, *, season_le
     mean, sd, resid = stack_results(results, tasks, units.values.shape[1])
     correlation = shrunk_correlation(resid)
     coherent, _ = reconcile(structure, method, mean, sd, correlation)
-    paths = coherent_paths(structure, method, [r.forecast for r in results], mean, correlation)
+    paths = reconciled_paths(structure, method, joint_base_paths([r.forecast for r in results], correlation), mean,
+                             correlation)
     paths = widened_paths(paths, coherent, *widening(structure, scores, method), structure.levels)
     return HierarchyFit(structure, coherent, paths, method, scores, [r.model for r in results], choice)
 

@@ -60,7 +60,10 @@ def base_paths(forecasts: list[Forecast], shocks: np.ndarray) -> np.ndarray:
 def reconciled_paths(structure: Structure, method: str, paths: np.ndarray, base_mean: np.ndarray,
                      correlation: Correlation) -> np.ndarray:
     """The method's linear map applied to every path: (n_paths, nodes, horizon) coherent paths.
-    `top_down` splits each path of the top node by the shares of the base means."""
+    `top_down` splits each path of the top node by the shares of the base means; "base" leaves
+    the paths as they are."""
+    if method == "base":
+        return paths
     S = structure.summing
     if method == "top_down":
         top = int(np.flatnonzero(structure.parent < 0)[0])
@@ -74,14 +77,11 @@ def reconciled_paths(structure: Structure, method: str, paths: np.ndarray, base_
     return np.asarray(S @ flat).reshape(S.shape[0], n_paths, horizon).transpose(1, 0, 2)
 
 
-def coherent_paths(structure: Structure, method: str, forecasts: list[Forecast], base_mean: np.ndarray,
-                   correlation: Correlation) -> np.ndarray:
-    """Joint sample paths (n_paths, nodes, horizon) of the base forecasts, reconciled by `method`
-    ("base": left as they are)."""
+def joint_base_paths(forecasts: list[Forecast], correlation: Correlation) -> np.ndarray:
+    """Joint sample paths (n_paths, nodes, horizon) of the nodes' base forecasts (the same draws
+    on every call: the shocks are seeded)."""
     horizon = len(forecasts[0].mean)
-    shocks = correlated_shocks(correlation, path_count(len(forecasts), horizon), horizon + 1)
-    paths = base_paths(forecasts, shocks)
-    return paths if method == "base" else reconciled_paths(structure, method, paths, base_mean, correlation)
+    return base_paths(forecasts, correlated_shocks(correlation, path_count(len(forecasts), horizon), horizon + 1))
 
 
 def widened_paths(paths: np.ndarray, mean: np.ndarray, factor: np.ndarray, dof: np.ndarray | None = None,
