@@ -172,6 +172,20 @@ def _interrupt(args, cwd, after, group):
     return proc.returncode, err
 
 
+def test_ctrl_c_once_the_outputs_are_being_put_in_place_lets_the_run_finish(monkeypatch):
+    """Before, a Ctrl-C landing between the last write and the exit killed a run that had written
+    its outputs (exit -2, or 130 with "nothing written"); a `forecast run` of about 2 s met it."""
+    from forecast.cli import entry, interrupts
+
+    monkeypatch.setattr(interrupts, "_finishing", [])
+    monkeypatch.setattr(interrupts, "_received", [])
+    with pytest.raises(KeyboardInterrupt):
+        entry._on_interrupt(signal.SIGINT, None)
+    monkeypatch.setattr(interrupts, "_received", [])
+    interrupts.finishing()
+    assert entry._on_interrupt(signal.SIGINT, None) is None and not interrupts.was_interrupted()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("after, group", [(0.05, False), (0.6, True), (2.5, False), (2.5, True)])
 def test_ctrl_c_at_any_moment_exits_130_and_writes_nothing(tmp_path, after, group):

@@ -13,7 +13,7 @@ from click.core import ParameterSource
 
 from forecast import load
 from forecast.calendar import FREQUENCIES as FREQS
-from forecast.cli.interrupts import was_interrupted
+from forecast.cli.interrupts import finishing, was_interrupted
 from forecast.config import parse_window
 from forecast.errors import ForecastError, InputDataError, one_line
 from forecast.io.files import all_or_nothing, read_table, write_table, write_tables
@@ -38,7 +38,9 @@ def friendly(fn):
     def wrapper(*args, **kwargs):
         try:
             with all_or_nothing():
-                return fn(*args, **kwargs)
+                result = fn(*args, **kwargs)
+                finishing()
+            return result
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
         except ForecastError as exc:

@@ -10,12 +10,14 @@ import os
 import signal
 import sys
 
-from forecast.cli.interrupts import record, was_interrupted
+from forecast.cli.interrupts import is_finishing, record, was_interrupted
 
 INTERRUPTED = 130
 
 
 def _on_interrupt(signum, frame):
+    if is_finishing():
+        return  # the outputs are being put in place: the run completes and exits as it would have
     record(signum)
     raise KeyboardInterrupt
 
