@@ -15,8 +15,15 @@ from forecast.cli.interrupts import is_finishing, record, was_interrupted
 INTERRUPTED = 130
 
 
+def _ignore_interrupts() -> None:
+    # SIG_IGN, not a Python handler that returns: Python puts the default handler back while it
+    # shuts down, and a Ctrl-C then would kill (exit -2) a run whose outputs are written.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _on_interrupt(signum, frame):
     if is_finishing():
+        _ignore_interrupts()
         return  # the outputs are being put in place: the run completes and exits as it would have
     record(signum)
     raise KeyboardInterrupt
@@ -53,6 +60,7 @@ def main(argv: list[str] | None = None) -> None:
                 raise KeyboardInterrupt from None
             exc.show()
             code = exc.exit_code
+        _ignore_interrupts()  # the command is over: nothing is left for a Ctrl-C to stop
     except KeyboardInterrupt:
         _exit_interrupted()
     except BrokenPipeError:
