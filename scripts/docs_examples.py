@@ -66,6 +66,25 @@ def run(command: str, folder: Path) -> str:
     return done.stdout.replace(f"{folder}/", "")  # paths as the reader's own folder shows them
 
 
+def unpinned() -> list[str]:
+    """The numerical packages installed at another version than constraints.txt pins (the
+    examples were printed with the pinned ones; others move interval bounds in the last digits)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = []
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        pin = line.split("#")[0].strip()
+        if "==" in pin:
+            name, wanted = pin.split("==")
+            try:
+                found = version(name)
+            except PackageNotFoundError:
+                found = "none"
+            if found != wanted:
+                out.append(f"{name} {found} (pinned {wanted})")
+    return out
+
+
 def page_outputs(page: str) -> list[tuple[Example, str]]:
     """Each example of `page` with what its command prints now."""
     folder = workspace()

@@ -19,4 +19,14 @@ def test_markers_are_found_and_timings_are_placeholders():
 @pytest.mark.parametrize("page", docs_examples.PAGES)
 def test_documented_examples_print_what_the_docs_say(page):
     stale = docs_examples.stale(page)
-    assert not stale, f"{page}: these examples print something else now; run python scripts/docs_examples.py: {stale}"
+    versions = docs_examples.unpinned()
+    hint = (f" (installed: {', '.join(versions)}; install with pip install -c constraints.txt -e '.[test]')"
+            if versions else "")
+    assert not stale, (f"{page}: these examples print something else now; run python scripts/docs_examples.py: "
+                       f"{stale}{hint}")
+
+
+def test_constraints_pin_the_numerical_stack():
+    pins = (ROOT / "constraints.txt").read_text()
+    for name in ("numpy", "scipy", "pandas", "statsmodels"):
+        assert f"\n{name}==" in pins
