@@ -58,13 +58,13 @@ def as_excel(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
         if name in TIMESTAMP_COLUMNS and not pd.api.types.is_numeric_dtype(frame[column]):
             stamps = pd.to_datetime(frame[column], errors="coerce", utc=True)
             if stamps.notna().all():  # when a run was saved, in UTC (Excel has no time zones)
-                out[column] = stamps.dt.tz_localize(None).dt.to_pydatetime()
+                out[column] = python_datetimes(stamps.dt.tz_localize(None))
                 formats[name] = "yyyy-mm-dd hh:mm"
             continue
         if name in DATE_COLUMNS and not pd.api.types.is_numeric_dtype(frame[column]):
             form = date_format(frame[column])
             if form:
-                out[column] = period_starts(frame[column]).dt.to_pydatetime()
+                out[column] = python_datetimes(period_starts(frame[column]))
                 formats[name] = form
             continue
         fmt = number_format(name, frame[column].dtype)
@@ -87,6 +87,12 @@ def _measure_rows(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str | None]]:
             out.iloc[i, 1:] = (values / 100).to_numpy()
         formats.append((PERCENT_FORMAT if kind else AMOUNT_FORMAT) if numeric else None)
     return out, formats
+
+
+def python_datetimes(stamps: pd.Series) -> list:
+    """The cells openpyxl writes as dates (`.dt.to_pydatetime()` returns an array in pandas 2 and
+    a Series in pandas 3, and warns in between)."""
+    return [t.to_pydatetime() for t in stamps]
 
 
 def display_width(value) -> int:

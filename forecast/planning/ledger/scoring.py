@@ -31,6 +31,8 @@ def with_adjusted(forecasts: pd.DataFrame, overrides: pd.DataFrame, members: dic
     latest = latest_overrides(overrides).rename(columns={"value": "override", "comment": "override_comment",
                                                           "user_name": "override_by", "created": "override_at"})
     out = out.merge(latest, on=["run_id", "series", "lead"], how="left")
+    # a ledger without overrides gives an all-None (object) column; numbers from here on
+    out["override"] = pd.to_numeric(out["override"], errors="coerce")
     is_item = np.array([members.get((r, s)) == [s] for r, s in zip(out["run_id"], out["series"])], dtype=bool)
     delta = (out["override"] - out["mean"]).where(is_item & out["override"].notna(), 0.0)
     moved = {(r, s, lead): d for r, s, lead, d in zip(out["run_id"], out["series"], out["lead"], delta) if d != 0}
