@@ -109,6 +109,12 @@ def evaluate(frame: pd.DataFrame, seed, train_end: str, horizon: int, jobs: int)
     return rows
 
 
+def shown_path(output: str) -> str:
+    """The output as a reader runs the command from the repository root (docs/NAME.md)."""
+    path = Path(output).resolve()
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=3)
@@ -138,7 +144,7 @@ def main() -> None:
     if args.data == "tourism":
         title = "real tourism series in a made-up hierarchy"
         what = (f"`python scripts/eval_hierarchy.py --data tourism --seeds {args.seeds} --units {args.units} "
-                f"--train-end {args.train_end} --output {Path(args.output).name}`: {args.seeds} sets of {args.units} "
+                f"--train-end {args.train_end} --output {shown_path(args.output)}`: {args.seeds} sets of {args.units} "
                 "tourism monthly series (the competition's series whose training data end in 2005-09, at least 96 "
                 "months, all positive, in series_id order), 5 to a county and 4 counties to a city")
     else:
