@@ -214,8 +214,10 @@ def test_ctrl_c_at_any_moment_exits_130_and_writes_nothing(tmp_path, after, grou
     before = fingerprint(tmp_path)
     code, err = _interrupt(["run", "revenue.csv", "-H", 12, "--jobs", 2, "-o", "fc.csv", "--plot", "fc.png"],
                            tmp_path, after, group)
-    if code == 0:
-        pytest.skip("the run finished before the interrupt")  # a fast machine; nothing to check
+    if code == 0:  # the run had finished, or was putting its outputs in place: all of them are there
+        assert len(pd.read_csv(tmp_path / "fc.csv")) == 108 and (tmp_path / "fc.png").stat().st_size > 0, err
+        assert "Traceback" not in err
+        return
     assert code == 130, err
     assert err.strip().splitlines()[-1] == "Error: interrupted; nothing written"
     assert "Traceback" not in err
