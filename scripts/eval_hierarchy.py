@@ -37,10 +37,9 @@ from forecast.scale.hierarchy import (  # noqa: E402
     node_tasks,
     parse_units,
     stack_results,
-    widening,
 )
-from forecast.scale.hierarchy_paths import joint_base_paths, reconciled_paths, widened_paths  # noqa: E402
-from forecast.scale.reconcile import METHODS, reconcile, shrunk_correlation  # noqa: E402
+from forecast.scale.hierarchy_paths import joint_base_paths, method_paths  # noqa: E402
+from forecast.scale.reconcile import METHODS, shrunk_correlation  # noqa: E402
 
 HIERARCHY = ("county", "city")
 
@@ -83,12 +82,8 @@ def evaluate(frame: pd.DataFrame, seed, train_end: str, horizon: int, jobs: int)
     # every method's intervals as `forecast batch --hierarchy` makes them: joint sample paths pushed
     # through the reconciliation, each level rescaled by the method's own backtest
     base = joint_base_paths([r.forecast for r in results], correlation)
-    candidates = {}
-    for method in ("base", *METHODS):
-        coherent = mean if method == "base" else reconcile(structure, method, mean, sd, correlation)[0]
-        paths = reconciled_paths(structure, method, base, mean, correlation)
-        candidates[method] = (coherent, widened_paths(paths, coherent, *widening(structure, scores, method),
-                                                      structure.levels))
+    candidates = {method: method_paths(structure, method, scores, base, mean, sd, correlation)
+                  for method in ("base", *METHODS)}
     seconds = time.perf_counter() - began
     levels = np.asarray(structure.levels)
     rows = []

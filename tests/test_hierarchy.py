@@ -11,8 +11,8 @@ from forecast.cli.main import main
 from forecast.io.files import RawTable
 from forecast.models import Forecast
 from forecast.revenue import decimal_places
-from forecast.scale.hierarchy import forecast_hierarchy, method_scores, widening
-from forecast.scale.hierarchy_paths import base_paths, correlated_shocks, reconciled_paths, widened_paths
+from forecast.scale.hierarchy import forecast_hierarchy, method_scores
+from forecast.scale.hierarchy_paths import base_paths, correlated_shocks, reconciled_paths, widened_paths, widening
 from forecast.scale.reconcile import METHODS, Correlation, Structure, reconcile, shrunk_correlation, top_down_shares
 from tests.conftest import SAMPLE
 

@@ -27,12 +27,7 @@ from forecast.models import Forecast
 from forecast.models.intervals import path_offsets
 from forecast.progress import silent
 from forecast.scale.engines import run_tasks
-from forecast.scale.hierarchy_paths import (
-    ERRORS_PER_NODE_AND_ORIGIN,
-    joint_base_paths,
-    reconciled_paths,
-    widened_paths,
-)
+from forecast.scale.hierarchy_paths import ERRORS_PER_NODE_AND_ORIGIN, joint_base_paths, method_paths, reconciled_paths
 from forecast.scale.keys import forecast_values, key_tasks
 from forecast.scale.reconcile import METHODS, Structure, reconcile, shrunk_correlation
 from forecast.validate import to_revenue
@@ -260,7 +255,7 @@ def backtest_methods(units: Units, structure: Structure, horizon: int, season_le
         correlation = shrunk_correlation(resid)
         base = joint_base_paths([r.forecast for r in results], correlation)
         for method in ("base", *METHODS):
-            forecast = mean if method == "base" else reconcile(structure, method, mean, sd, correlation)[0]
+            forecast, _ = reconcile(structure, method, mean, sd, correlation)
             # errors in units of the spread of the method's own paths: what the widening rescales
             stated = reconciled_paths(structure, method, base, mean, correlation).std(axis=0)
             errors = relative_errors(forecast, actual, history)
@@ -309,16 +304,6 @@ def choose_method(backtest: pd.DataFrame) -> Choice:
     return choose(errors, DEFAULT_RECONCILE, RECONCILE_MARGIN)
 
 
-def widening(structure: Structure, scores: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
-    """Per node: the spread of the method's errors at its level in the backtest, in units of the
-    spread of its paths there (wider or narrower), and how many independent errors that rests on;
-    `scores` as `method_scores` makes them. A level the backtest could not score keeps its paths."""
-    pooled = scores[(scores["method"] == method) & (scores["origin"] == "all")].set_index("level")
-    factor = np.array([float(pooled["spread"].get(level, 1.0)) for level in structure.levels])
-    dof = np.array([float(pooled["dof"].get(level, np.inf)) for level in structure.levels])
-    return np.where(factor > 0, factor, 1.0), dof
-
-
 def fit_hierarchy(units: Units, structure: Structure, horizon: int, *, season_length: int | None = None,
                   method: str = "auto", engine: str = "local", jobs: int | None = None, scheduler: str | None = None,
                   progress=silent) -> HierarchyFit:
@@ -333,10 +318,8 @@ def fit_hierarchy(units: Units, structure: Structure, horizon: int, *, season_le
     results = forecast_nodes(tasks, engine, jobs, scheduler, progress)
     mean, sd, resid = stack_results(results, tasks, units.values.shape[1])
     correlation = shrunk_correlation(resid)
-    coherent, _ = reconcile(structure, method, mean, sd, correlation)
-    paths = reconciled_paths(structure, method, joint_base_paths([r.forecast for r in results], correlation), mean,
-                             correlation)
-    paths = widened_paths(paths, coherent, *widening(structure, scores, method), structure.levels)
+    base = joint_base_paths([r.forecast for r in results], correlation)
+    coherent, paths = method_paths(structure, method, scores, base, mean, sd, correlation)
     return HierarchyFit(structure, coherent, paths, method, scores, [r.model for r in results], choice)
 
 

@@ -17,9 +17,10 @@ units.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from forecast.models import Forecast
-from forecast.scale.reconcile import Correlation, Structure, combination, top_down_shares
+from forecast.scale.reconcile import Correlation, Structure, combination, reconcile, top_down_shares
 
 PATHS = 1000  # per hierarchy; fewer for very large ones (PATH_BYTES)
 PATH_BYTES = 400 * 1024 ** 2  # the paths of one hierarchy, and a working copy, stay under this
@@ -101,3 +102,23 @@ def widened_paths(paths: np.ndarray, mean: np.ndarray, factor: np.ndarray, dof: 
                 continue
             deviations[:, at, :] *= np.sqrt(nu / rng.chisquare(nu, size=len(paths)))[:, None, None]
     return mean[None] + deviations
+
+
+def widening(structure: Structure, scores: pd.DataFrame, method: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per node: the spread of the method's errors at its level in the backtest, in units of the
+    spread of its paths there (wider or narrower), and how many independent errors that rests on;
+    `scores` as `hierarchy.method_scores` makes them. A level the backtest could not score keeps its paths."""
+    pooled = scores[(scores["method"] == method) & (scores["origin"] == "all")].set_index("level")
+    factor = np.array([float(pooled["spread"].get(level, 1.0)) for level in structure.levels])
+    dof = np.array([float(pooled["dof"].get(level, np.inf)) for level in structure.levels])
+    return np.where(factor > 0, factor, 1.0), dof
+
+
+def method_paths(structure: Structure, method: str, scores: pd.DataFrame, base: np.ndarray, mean: np.ndarray,
+                 sd: np.ndarray, correlation: Correlation) -> tuple[np.ndarray, np.ndarray]:
+    """The method's coherent mean (nodes x steps) and the paths its intervals are read from: the
+    base forecasts' joint paths pushed through the reconciliation, each level rescaled by the
+    method's own backtest (`widening`)."""
+    coherent, _ = reconcile(structure, method, mean, sd, correlation)
+    paths = reconciled_paths(structure, method, base, mean, correlation)
+    return coherent, widened_paths(paths, coherent, *widening(structure, scores, method), structure.levels)

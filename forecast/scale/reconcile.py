@@ -130,7 +130,10 @@ def combination(structure: Structure, method: str, correlation: Correlation | No
 
 def reconcile(structure: Structure, method: str, mean: np.ndarray, sd: np.ndarray,
               correlation: Correlation) -> tuple[np.ndarray, np.ndarray]:
-    """Coherent (mean, sd), both nodes x steps, from the base ones by `method`."""
+    """Coherent (mean, sd), both nodes x steps, from the base ones by `method`; "base" leaves
+    them as they are (what the backtest compares the methods with)."""
+    if method == "base":
+        return mean, sd
     if method not in METHODS:
         raise ValueError(f"unknown reconciliation {method!r}; use one of {', '.join(METHODS)}")
     S = structure.summing
