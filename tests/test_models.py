@@ -259,13 +259,38 @@ def test_shared_trend_error_moves_whole_paths():
     assert paths.sum(axis=1).std() > 1.4 * alone.sum(axis=1).std()  # 19.8 vs 13.1 exactly
 
 
+@pytest.mark.parametrize("order, seasonal_order, trend, regressors", [
+    ((0, 0, 1), (0, 0, 1, 12), "n", 0),  # the airline model's differences
+    ((1, 0, 0), (0, 0, 1, 12), "c", 0),
+    ((1, 0, 0), (0, 0, 0, 0), "c", 2),
+    ((1, 0, 1), (0, 0, 0, 0), "c", 0),
+    ((0, 0, 1), (0, 0, 0, 0), "c", 2),
+    ((1, 0, 1), (0, 0, 1, 12), "c", 1),
+])
+def test_banded_arma_likelihood_is_sarimax_likelihood(order, seasonal_order, trend, regressors):
+    from forecast.models.arma_likelihood import RegressionArma, arma_loglike
+
+    rng = np.random.default_rng(11)
+    z = np.cumsum(rng.normal(0, 0.1, 121)) + rng.normal(size=121)
+    X = rng.normal(size=(121, regressors)) if regressors else None
+    model = SARIMAX(z, exog=X, order=order, seasonal_order=seasonal_order, trend=trend, concentrate_scale=True)
+    period = seasonal_order[3]
+    loglike = arma_loglike(RegressionArma(z, X, trend == "c", order[0], order[2], seasonal_order[0],
+                                          seasonal_order[2], period))
+    for _ in range(20):  # anywhere in the box the estimates are searched in, unit roots excepted
+        params = rng.uniform(-0.99, 0.99, len(model.param_names))
+        assert loglike(params) == pytest.approx(model.loglike(params), rel=1e-9)
+
+
 def test_css_aicc_ranks_orders_as_the_fitted_models_at_those_estimates_would(seasonal_series):
     from forecast.models.arima import _aicc
 
     for spec in (ARIMA(12, (0, 1, 1), (0, 1, 1), drift=False), ARIMA(1, (1, 1, 1), drift=True)):
-        model, params, scale = spec._state_space(seasonal_series, None)
+        arma, params, scale = spec._css(seasonal_series, None)
+        model = spec._sarimax(arma)
         at_css = model.filter(params, cov_type="none")
-        assert spec.css_aicc(seasonal_series) == pytest.approx(_aicc(at_css.llf, len(params), model.nobs, scale))
+        assert spec.css_aicc(seasonal_series) == pytest.approx(_aicc(at_css.llf, len(params), model.nobs, scale),
+                                                               rel=1e-10)
         # and the same formula as the fitted model's own AICc (at its maximum-likelihood estimates)
         fitted = spec.fit(seasonal_series)
         ml = model.filter([v for k, v in fitted.params.items() if k != "sigma2"], cov_type="none")

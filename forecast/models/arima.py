@@ -2,7 +2,9 @@
 chosen by AICc within the family (orders with the same differencing are compared)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import ClassVar
 
 import numpy as np
@@ -13,8 +15,9 @@ from statsmodels.tsa.arima_process import arma2ma
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from forecast.errors import ModelFitError
+from forecast.models.arma_likelihood import RegressionArma, arma_loglike
 from forecast.models.base import FittedModel, Forecast, ModelSpec
-from forecast.models.compat import sarimax_arma_count, sarimax_exog_coefficients, sarimax_filtered, sarimax_recursion
+from forecast.models.compat import sarimax_exog_coefficients, sarimax_filtered, sarimax_recursion
 
 
 @dataclass(frozen=True)
@@ -45,26 +48,41 @@ class ARIMA(ModelSpec):
             poly = P.polymul(poly, np.r_[1, np.zeros(self.period - 1), -1])
         return poly
 
-    def _state_space(self, y, exog):
-        """SARIMAX for the ARMA model of the differenced, rescaled series, with its CSS estimates."""
+    def _css(self, y, exog) -> tuple[RegressionArma, np.ndarray, float]:
+        """The ARMA model of the differenced series (rescaled by the returned scale) and its CSS
+        estimates. Remembered for a few calls: the order that ranks best is then estimated by
+        maximum likelihood from the same start."""
+        y = np.ascontiguousarray(y, float)
+        exog = None if exog is None else np.ascontiguousarray(exog, float)
+        return _css_of(self, y.tobytes(), None if exog is None else exog.tobytes(),
+                       0 if exog is None else exog.shape[1])
+
+    def _regression_arma(self, y, exog) -> tuple[RegressionArma, np.ndarray, float]:
         d, sd = self.order[1], self.seasonal_order[1]
         if self.drift and d + sd > 1:
             raise ModelFitError(f"{self.code}: drift with more than one difference is not identified")
         scale = float(np.std(y)) or 1.0
         z, zx = _difference(y / scale, self.differencing()), _difference(exog, self.differencing())
-        p, _, q = self.order
-        sp, _, sq = self.seasonal_order
-        seasonal = (sp, 0, sq, self.period) if sp or sq else (0, 0, 0, 0)
-        # The ARMA model of the differenced series: the state space of the differences themselves
-        # (what SARIMAX calls simple differencing) is several times smaller for seasonal orders,
-        # and its likelihood is the one the full form reaches after its diffuse start.
-        model = SARIMAX(z, exog=zx, order=(p, 0, q), seasonal_order=seasonal, trend="c" if self.drift else "n",
-                        concentrate_scale=True)
-        return model, css_estimates(z, zx, self.order, self.seasonal_order, self.period, self.drift), scale
+        (p, _, q), (sp, _, sq) = self.order, self.seasonal_order
+        arma = RegressionArma(z, zx, self.drift, p, q, sp, sq, self.period if sp or sq else 0)
+        return arma, css_estimates(z, zx, self.order, self.seasonal_order, self.period, self.drift), scale
+
+    @staticmethod
+    def _sarimax(arma: RegressionArma) -> SARIMAX:
+        """SARIMAX for the ARMA model of the differenced series: the state space of the
+        differences themselves (what SARIMAX calls simple differencing) is several times smaller
+        for seasonal orders, and its likelihood is the one the full form reaches after its diffuse
+        start."""
+        seasonal = (arma.seasonal_ar, 0, arma.seasonal_ma, arma.period) if arma.period else (0, 0, 0, 0)
+        return SARIMAX(arma.endog, exog=arma.exog, order=(arma.ar, 0, arma.ma), seasonal_order=seasonal,
+                       trend="c" if arma.intercept else "n", concentrate_scale=True)
 
     def _fit(self, y, exog):
-        model, params, scale = self._state_space(y, exog)
-        return self._wrap(sarimax_filtered(model, exact_ml(model, params)), y, exog, scale)
+        arma, start, scale = self._css(y, exog)
+        model = self._sarimax(arma)
+        k_arma = sum(self.order[::2]) + sum(self.seasonal_order[::2])
+        params = exact_ml(arma_loglike(arma) or model.loglike, start, k_arma)
+        return self._wrap(sarimax_filtered(model, params), y, exog, scale)
 
     def css_aicc(self, y, exog=None) -> float:
         """AICc at the conditional-sum-of-squares estimates (the exact likelihood there): what
@@ -75,13 +93,13 @@ class ARIMA(ModelSpec):
             raise ModelFitError(f"{self.code} needs at least {self.min_obs()} observations, got {len(y)}")
         with np.errstate(all="ignore"):
             try:
-                model, params, scale = self._state_space(y, exog)
-                llf = float(model.loglike(params))
+                arma, params, scale = self._css(y, exog)
+                llf = float((arma_loglike(arma) or self._sarimax(arma).loglike)(params))
             except (ValueError, np.linalg.LinAlgError) as exc:
                 raise ModelFitError(f"{self.code}: {exc}") from exc
         if not np.isfinite(llf):
             raise ModelFitError(f"{self.code}: the likelihood is not finite")
-        return _aicc(llf, len(params), model.nobs, scale)
+        return _aicc(llf, len(params), len(arma.endog), scale)
 
     def _wrap(self, res, y, exog, scale) -> FittedModel:
         """The fitted model on `y`, from SARIMAX results `res` of the differenced data. `y` may be
@@ -131,6 +149,14 @@ class ARIMA(ModelSpec):
         params = dict(zip(res.param_names, np.asarray(res.params))) | {"sigma2": sigma**2}
         aicc = np.nan if prefix else _aicc(float(res.llf), len(res.params), n_z, scale)
         return FittedModel(self, self.code, len(y), resid, aicc, params, forecaster, applier=applier)
+
+
+@lru_cache(maxsize=8)
+def _css_of(spec: ARIMA, y: bytes, exog: bytes | None, exog_columns: int):
+    """`spec._regression_arma` of the data these bytes hold (hashable, so that it can be remembered)."""
+    values = np.frombuffer(y)
+    regressors = None if exog is None else np.frombuffer(exog).reshape(len(values), exog_columns)
+    return spec._regression_arma(values, regressors)
 
 
 def _aicc(llf: float, n_params: int, n: int, scale: float) -> float:
@@ -199,7 +225,7 @@ def css_estimates(z, exog, order, seasonal_order, period: int, drift: bool) -> n
     return np.r_[fit.x[:k_reg], BOUND * np.tanh(fit.x[k_reg:])]
 
 
-def exact_ml(model: SARIMAX, start: np.ndarray) -> np.ndarray:
+def exact_ml(loglike: Callable[[np.ndarray], float], start: np.ndarray, k_arma: int) -> np.ndarray:
     """Maximum-likelihood estimates (exact Gaussian likelihood from SARIMAX's Kalman filter),
     searched by L-BFGS-B from the conditional-sum-of-squares `start`.
 
@@ -209,14 +235,15 @@ def exact_ml(model: SARIMAX, start: np.ndarray) -> np.ndarray:
     (scripts/bench_batch.py). CSS alone is not enough: it pulls a seasonal MA coefficient near
     -1 (a stable seasonal pattern) towards zero, and on M3 monthly it cost 0.06 sMAPE points. Each
     ARMA polynomial here has one coefficient, so |coefficient| <= 0.995 keeps every estimate
-    stationary and invertible."""
-    k_arma = sarimax_arma_count(model)
+    stationary and invertible. `loglike` is SARIMAX's likelihood, from a banded Cholesky factor
+    where the order allows (forecast.models.arma_likelihood: the same value, several times
+    faster); the last `k_arma` parameters are the ARMA coefficients."""
     if not k_arma:
         return start  # a regression on the differences: CSS is already least squares
     bounds = [(None, None)] * (len(start) - k_arma) + [(-BOUND_ML, BOUND_ML)] * k_arma  # CSS stays inside
     with np.errstate(all="ignore"):
-        fit = minimize(lambda p: -model.loglike(p), start, method="L-BFGS-B", bounds=bounds)
-    return fit.x if np.isfinite(fit.fun) and fit.fun <= -model.loglike(start) else start
+        fit = minimize(lambda p: -loglike(p), start, method="L-BFGS-B", bounds=bounds)
+    return fit.x if np.isfinite(fit.fun) and fit.fun <= -loglike(start) else start
 
 
 def arima_candidates(period: int, *, seasonal: bool) -> list[ARIMA]:

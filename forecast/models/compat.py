@@ -49,8 +49,3 @@ def sarimax_recursion(model: SARIMAX) -> tuple[np.ndarray, np.ndarray, np.ndarra
     transition, design = model.ssm["transition"], model.ssm["design"][0]
     intercept = model.ssm["state_intercept"]
     return transition, design, intercept[:, -1] if intercept.ndim == 2 else intercept
-
-
-def sarimax_arma_count(model: SARIMAX) -> int:
-    """How many ARMA coefficients (seasonal included) the parameter vector ends with."""
-    return model.k_ar_params + model.k_ma_params + model.k_seasonal_ar_params + model.k_seasonal_ma_params
