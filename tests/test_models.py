@@ -66,6 +66,36 @@ def test_every_ets_member_forecasts_and_scores_as_statsmodels_results(seasonal_s
         np.testing.assert_allclose(fitted.residuals, seasonal_series - res.fittedvalues * scale, rtol=1e-10)
 
 
+def test_ets_estimates_are_statsmodels_fit(seasonal_series):
+    from forecast.models import ets_candidates
+    from forecast.models.compat import ets_estimates
+
+    y = seasonal_series / np.mean(np.abs(seasonal_series))
+    for spec in ets_candidates(12, seasonal=True) + ets_candidates(1):
+        def model():
+            return ETSModel(y, error=spec.error, trend=spec.trend, damped_trend=spec.damped, seasonal=spec.seasonal,
+                            seasonal_periods=12 if spec.seasonal else None,
+                            initialization_method="heuristic" if spec.seasonal else "estimated")
+        own = model().fit(disp=False, maxiter=200, return_params=True)
+        np.testing.assert_allclose(ets_estimates(model()), own, rtol=1e-12, atol=1e-14, err_msg=spec.code)
+
+
+def test_bounded_search_takes_scipys_steps():
+    from scipy.optimize import minimize
+
+    from forecast.models.optimize import minimize_bounded
+
+    def objective(x):
+        return (x[0] - 2) ** 2 + 10 * (x[1] - x[0] ** 2) ** 2 + np.sin(3 * x[2])
+
+    lower, upper = np.array([-np.inf, -1.0, 0.0]), np.array([np.inf, 1.0, 1.0])
+    start = np.array([0.5, 0.2, 0.9])
+    theirs = minimize(objective, start, method="L-BFGS-B", bounds=[(None, None), (-1, 1), (0, 1)])
+    found, value = minimize_bounded(objective, start, lower, upper)
+    np.testing.assert_array_equal(found, theirs.x)  # the same search, step for step
+    assert value == theirs.fun and found[1] == 1.0  # ... that ended on a bound
+
+
 def test_ets_applied_to_a_shorter_history_keeps_its_estimates(seasonal_series):
     fitted = ETS(12, "mul", "add", True, "mul").fit(seasonal_series)
     scale = np.mean(np.abs(seasonal_series))

@@ -9,7 +9,7 @@ from typing import ClassVar
 
 import numpy as np
 from numpy.polynomial import polynomial as P
-from scipy.optimize import least_squares, minimize
+from scipy.optimize import least_squares
 from scipy.signal import lfilter
 from statsmodels.tsa.arima_process import arma2ma
 from statsmodels.tsa.statespace.sarimax import SARIMAX
@@ -18,6 +18,7 @@ from forecast.errors import ModelFitError
 from forecast.models.arma_likelihood import RegressionArma, arma_loglike
 from forecast.models.base import FittedModel, Forecast, ModelSpec
 from forecast.models.compat import sarimax_exog_coefficients, sarimax_filtered, sarimax_recursion
+from forecast.models.optimize import minimize_bounded
 
 
 @dataclass(frozen=True)
@@ -240,10 +241,11 @@ def exact_ml(loglike: Callable[[np.ndarray], float], start: np.ndarray, k_arma: 
     faster); the last `k_arma` parameters are the ARMA coefficients."""
     if not k_arma:
         return start  # a regression on the differences: CSS is already least squares
-    bounds = [(None, None)] * (len(start) - k_arma) + [(-BOUND_ML, BOUND_ML)] * k_arma  # CSS stays inside
+    free = np.full(len(start) - k_arma, np.inf)
+    limits = np.r_[free, np.full(k_arma, BOUND_ML)]  # CSS stays inside
     with np.errstate(all="ignore"):
-        fit = minimize(lambda p: -loglike(p), start, method="L-BFGS-B", bounds=bounds)
-    return fit.x if np.isfinite(fit.fun) and fit.fun <= -loglike(start) else start
+        found, value = minimize_bounded(lambda p: -loglike(p), start, -limits, limits)
+    return found if np.isfinite(value) and value <= -loglike(start) else start
 
 
 def arima_candidates(period: int, *, seasonal: bool) -> list[ARIMA]:

@@ -13,13 +13,48 @@ import numpy as np
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
+from forecast.models.optimize import minimize_bounded
+
 TESTED = ("0.14", "0.15")  # statsmodels minor versions the equivalence tests have passed on
 
 
 def ets_estimates(model: ETSModel, maxiter: int = 200) -> np.ndarray:
-    """ETS's maximum-likelihood parameters as its raw vector (no results object, so no numerical
-    covariance estimate: a seventh of a fit's time)."""
-    return np.asarray(model.fit(disp=False, maxiter=maxiter, return_params=True))
+    """ETS's maximum-likelihood parameters as its raw vector: `ETSModel.fit`'s search (its start,
+    bounds and internal parametrisation, L-BFGS-B on minus the mean log-likelihood) with the
+    likelihood computed from its smoothing kernel directly, by `minimize_bounded`. The wrappers
+    around each evaluation (statsmodels' likelihood method, scipy's numerical differentiation)
+    took over half of a fit; tests/test_models.py holds the estimates to `ETSModel.fit`'s own."""
+    start = model._convert_and_bound_start_params(model.start_params)
+    bounds = np.array(model._setup_bounds(), dtype=float)
+    beta_star, gamma_star = "smoothing_trend" not in model.bounds, "smoothing_seasonal" not in model.bounds
+    if beta_star:
+        start[1] /= start[0]
+    if gamma_star:
+        start[2] /= 1 - start[0]
+    is_fixed = (bounds[:, 0] == bounds[:, 1]).astype(np.int64)
+    fixed_values = np.where(is_fixed, bounds[:, 0], 0.0)
+    free = ~is_fixed.astype(bool)
+    lower, upper = bounds[free, 0], bounds[free, 1]
+    data, n = np.asarray(model.endog, float), model.nobs
+    yhat, states = np.zeros(n), np.zeros((n, model._k_states_internal))
+    multiplicative = model.error == "mul"
+
+    def objective(x: np.ndarray) -> float:
+        model._smoothing_func(x, data, yhat, states, is_fixed, fixed_values, beta_star, gamma_star)
+        resid = (data - yhat) / yhat if multiplicative else data - yhat
+        loglike = -n / 2 * (np.log(2 * np.pi * np.mean(resid**2)) + 1)
+        if multiplicative:
+            loglike -= np.sum(np.log(np.abs(np.where(yhat == 0, 1e-32, yhat))))
+        return -loglike / n
+
+    found, _ = minimize_bounded(objective, start[free], lower, upper, maxiter=maxiter)
+    params = np.where(is_fixed, fixed_values, 0.0)
+    params[free] = found
+    if beta_star:
+        params[1] *= params[0]
+    if gamma_star:
+        params[2] *= 1 - params[0]
+    return np.asarray(model._model_params(params))
 
 
 def ets_smoothing(model: ETSModel, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
