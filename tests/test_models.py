@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 import statsmodels.api as sm
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -78,6 +79,11 @@ def test_ets_estimates_are_statsmodels_fit(seasonal_series):
                             initialization_method="heuristic" if spec.seasonal else "estimated")
         own = model().fit(disp=False, maxiter=200, return_params=True)
         np.testing.assert_allclose(ets_estimates(model()), own, rtol=1e-12, atol=1e-14, err_msg=spec.code)
+    # and where the search stops short, the same warning as ETSModel.fit
+    with pytest.warns(ConvergenceWarning, match="failed to converge"):
+        model().fit(disp=False, maxiter=2, return_params=True)
+    with pytest.warns(ConvergenceWarning, match="failed to converge"):
+        ets_estimates(model(), maxiter=2)
 
 
 def test_bounded_search_takes_scipys_steps():
@@ -91,9 +97,9 @@ def test_bounded_search_takes_scipys_steps():
     lower, upper = np.array([-np.inf, -1.0, 0.0]), np.array([np.inf, 1.0, 1.0])
     start = np.array([0.5, 0.2, 0.9])
     theirs = minimize(objective, start, method="L-BFGS-B", bounds=[(None, None), (-1, 1), (0, 1)])
-    found, value = minimize_bounded(objective, start, lower, upper)
+    found, value, converged = minimize_bounded(objective, start, lower, upper)
     np.testing.assert_array_equal(found, theirs.x)  # the same search, step for step
-    assert value == theirs.fun and found[1] == 1.0  # ... that ended on a bound
+    assert value == theirs.fun and found[1] == 1.0 and converged == theirs.success  # ... that ended on a bound
 
 
 def test_ets_applied_to_a_shorter_history_keeps_its_estimates(seasonal_series):

@@ -59,6 +59,7 @@ class ARIMA(ModelSpec):
                        0 if exog is None else exog.shape[1])
 
     def _regression_arma(self, y, exog) -> tuple[RegressionArma, np.ndarray, float]:
+        """What `_css` returns, computed."""
         d, sd = self.order[1], self.seasonal_order[1]
         if self.drift and d + sd > 1:
             raise ModelFitError(f"{self.code}: drift with more than one difference is not identified")
@@ -227,8 +228,8 @@ def css_estimates(z, exog, order, seasonal_order, period: int, drift: bool) -> n
 
 
 def exact_ml(loglike: Callable[[np.ndarray], float], start: np.ndarray, k_arma: int) -> np.ndarray:
-    """Maximum-likelihood estimates (exact Gaussian likelihood from SARIMAX's Kalman filter),
-    searched by L-BFGS-B from the conditional-sum-of-squares `start`.
+    """Maximum-likelihood estimates (the exact Gaussian likelihood `loglike`), searched by L-BFGS-B
+    from the conditional-sum-of-squares `start`.
 
     Notes
     -----
@@ -244,7 +245,7 @@ def exact_ml(loglike: Callable[[np.ndarray], float], start: np.ndarray, k_arma: 
     free = np.full(len(start) - k_arma, np.inf)
     limits = np.r_[free, np.full(k_arma, BOUND_ML)]  # CSS stays inside
     with np.errstate(all="ignore"):
-        found, value = minimize_bounded(lambda p: -loglike(p), start, -limits, limits)
+        found, value, _ = minimize_bounded(lambda p: -loglike(p), start, -limits, limits)
     return found if np.isfinite(value) and value <= -loglike(start) else start
 
 

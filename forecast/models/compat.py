@@ -1,7 +1,8 @@
 """Every statsmodels internal the fast paths rely on, in one place.
 
 The model adapters use statsmodels' public models, but for speed they also read a few things
-its results objects do not promise: ETS's raw parameter vector and smoothing pass, SARIMAX's
+its results objects do not promise: ETS's raw parameter vector and smoothing pass, the start,
+bounds, internal parametrisation and smoothing kernel its fit searches with, SARIMAX's
 state-space matrices and parameter layout. Each is reached through a function here, so that a
 statsmodels release that moves one breaks one function, and the equivalence tests against
 statsmodels' own answers (tests/test_models.py) say which. pyproject.toml pins the statsmodels
@@ -9,7 +10,10 @@ versions these were tested with.
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
@@ -47,7 +51,9 @@ def ets_estimates(model: ETSModel, maxiter: int = 200) -> np.ndarray:
             loglike -= np.sum(np.log(np.abs(np.where(yhat == 0, 1e-32, yhat))))
         return -loglike / n
 
-    found, _ = minimize_bounded(objective, start[free], lower, upper, maxiter=maxiter)
+    found, _, converged = minimize_bounded(objective, start[free], lower, upper, maxiter=maxiter)
+    if not converged:  # what ETSModel.fit says then
+        warnings.warn("Maximum Likelihood optimization failed to converge. Check mle_retvals", ConvergenceWarning)
     params = np.where(is_fixed, fixed_values, 0.0)
     params[free] = found
     if beta_star:

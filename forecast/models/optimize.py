@@ -29,11 +29,11 @@ def forward_gradient(objective: Callable[[np.ndarray], float], upper: np.ndarray
 
 
 def minimize_bounded(objective: Callable[[np.ndarray], float], start: np.ndarray, lower: np.ndarray,
-                     upper: np.ndarray, maxiter: int = 15000) -> tuple[np.ndarray, float]:
-    """(minimiser, minimum) of `objective` within [lower, upper] (infinite bounds allowed) by
-    L-BFGS-B from `start`, with scipy's default tolerances."""
+                     upper: np.ndarray, maxiter: int = 15000) -> tuple[np.ndarray, float, bool]:
+    """(minimiser, minimum, converged) of `objective` within [lower, upper] (infinite bounds
+    allowed) by L-BFGS-B from `start`, with scipy's default tolerances."""
     lower, upper = np.asarray(lower, float), np.asarray(upper, float)
     bounds = [(None if np.isinf(lo) else lo, None if np.isinf(hi) else hi) for lo, hi in zip(lower, upper)]
-    x, value, _ = fmin_l_bfgs_b(forward_gradient(objective, upper), np.asarray(start, float), bounds=bounds,
-                                maxiter=maxiter)
-    return x, float(value)
+    x, value, info = fmin_l_bfgs_b(forward_gradient(objective, upper), np.asarray(start, float), bounds=bounds,
+                                   maxiter=maxiter)
+    return x, float(value), info["warnflag"] == 0
