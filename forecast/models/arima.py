@@ -15,7 +15,7 @@ from statsmodels.tsa.arima_process import arma2ma
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from forecast.errors import ModelFitError
-from forecast.models.arma_likelihood import RegressionArma, arma_loglike
+from forecast.models.arma_likelihood import RegressionArma, arma_loglike, lag_polynomial, ma_polynomial
 from forecast.models.base import FittedModel, Forecast, ModelSpec
 from forecast.models.compat import sarimax_exog_coefficients, sarimax_filtered, sarimax_recursion
 from forecast.models.optimize import minimize_bounded
@@ -82,9 +82,14 @@ class ARIMA(ModelSpec):
     def _fit(self, y, exog):
         arma, start, scale = self._css(y, exog)
         model = self._sarimax(arma)
-        k_arma = sum(self.order[::2]) + sum(self.seasonal_order[::2])
-        params = exact_ml(arma_loglike(arma) or model.loglike, start, k_arma)
+        k_arma = arma.ar + arma.ma + arma.seasonal_ar + arma.seasonal_ma
+        params = exact_ml(self._loglike(arma, model), start, k_arma)
         return self._wrap(sarimax_filtered(model, params), y, exog, scale)
+
+    def _loglike(self, arma: RegressionArma, model: SARIMAX | None = None) -> Callable[[np.ndarray], float]:
+        """SARIMAX's likelihood of `arma`: from the banded factor where the order allows, else
+        from `model` (built here if not given)."""
+        return arma_loglike(arma) or (model if model is not None else self._sarimax(arma)).loglike
 
     def css_aicc(self, y, exog=None) -> float:
         """AICc at the conditional-sum-of-squares estimates (the exact likelihood there): what
@@ -96,7 +101,7 @@ class ARIMA(ModelSpec):
         with np.errstate(all="ignore"):
             try:
                 arma, params, scale = self._css(y, exog)
-                llf = float((arma_loglike(arma) or self._sarimax(arma).loglike)(params))
+                llf = float(self._loglike(arma)(params))
             except (ValueError, np.linalg.LinAlgError) as exc:
                 raise ModelFitError(f"{self.code}: {exc}") from exc
         if not np.isfinite(llf):
@@ -180,14 +185,6 @@ BOUND = 0.98  # largest |coefficient| of a conditional-sum-of-squares estimate
 BOUND_ML = 0.995  # ... and of a maximum-likelihood one
 
 
-def _lag_polynomial(coefs, lag: int, sign: float) -> np.ndarray:
-    """1 + sign * (c1 B^lag + c2 B^(2 lag) + ...), lowest power first."""
-    poly = np.zeros(lag * len(coefs) + 1)
-    poly[0] = 1.0
-    poly[lag::lag] = sign * np.asarray(coefs)
-    return poly
-
-
 def css_estimates(z, exog, order, seasonal_order, period: int, drift: bool) -> np.ndarray:
     """Conditional-sum-of-squares estimates of the ARMA model of the differenced series `z`, in
     SARIMAX's parameter order (intercept, regressors, ar, ma, seasonal ar, seasonal ma).
@@ -215,8 +212,8 @@ def css_estimates(z, exog, order, seasonal_order, period: int, drift: bool) -> n
         u = z - X @ (b[1:] if drift else b)
         # np.convolve: the same products and AR filter as numpy.polynomial and lfilter, without
         # their per-call overhead (this runs a few hundred times per fit)
-        ar_poly = np.convolve(_lag_polynomial(ar, 1, -1.0), _lag_polynomial(sar, period, -1.0))
-        ma_poly = np.convolve(_lag_polynomial(ma, 1, 1.0), _lag_polynomial(sma, period, 1.0))
+        ar_poly = np.convolve(lag_polynomial(ar, 1, -1.0), lag_polynomial(sar, period, -1.0))
+        ma_poly = ma_polynomial(ma, sma, period)
         w = np.convolve(u, ar_poly)[burn:n] - (b[0] if drift else 0.0)
         return lfilter([1.0], ma_poly, w)
 

@@ -37,15 +37,18 @@ class RegressionArma(NamedTuple):
     period: int
 
 
-def _ma_polynomial(ma: np.ndarray, seasonal_ma: np.ndarray, period: int) -> np.ndarray:
+def lag_polynomial(coefs, lag: int, sign: float) -> np.ndarray:
+    """1 + sign * (c1 B^lag + c2 B^(2 lag) + ...), lowest power first."""
+    poly = np.zeros(lag * len(coefs) + 1)
+    poly[0] = 1.0
+    poly[lag::lag] = sign * np.asarray(coefs)
+    return poly
+
+
+def ma_polynomial(ma: np.ndarray, seasonal_ma: np.ndarray, period: int) -> np.ndarray:
     """(1 + ma_1 B + ...)(1 + sma_1 B^period + ...), lowest power first."""
-    short = np.r_[1.0, ma]
-    if not len(seasonal_ma):
-        return short
-    seasonal = np.zeros(period * len(seasonal_ma) + 1)
-    seasonal[0] = 1.0
-    seasonal[period::period] = seasonal_ma
-    return np.convolve(short, seasonal)
+    short = lag_polynomial(ma, 1, 1.0)
+    return np.convolve(short, lag_polynomial(seasonal_ma, period, 1.0)) if len(seasonal_ma) else short
 
 
 def banded_covariance(phi: float, theta: np.ndarray, n: int) -> np.ndarray:
@@ -83,7 +86,7 @@ def arma_loglike(model: RegressionArma) -> Callable[[np.ndarray], float] | None:
         u = z - X @ params[k_trend:k_trend + k_exog] if k_exog else z
         if k_trend:
             u = u - params[0] / (1 - phi)  # SARIMAX's intercept enters the AR equation
-        theta = _ma_polynomial(arma[p:p + q], arma[p + q:], model.period)
+        theta = ma_polynomial(arma[p:p + q], arma[p + q:], model.period)
         factor, info = dpbtrf(banded_covariance(phi, theta, n), lower=1)
         if info:
             return -np.inf
