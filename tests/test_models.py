@@ -86,10 +86,16 @@ def test_ets_estimates_are_statsmodels_fit(seasonal_series):
         ets_estimates(model(), maxiter=2)
 
 
-def test_bounded_search_takes_scipys_steps():
+@pytest.mark.parametrize("own_loop", [True, False], ids=["own-loop", "fmin_l_bfgs_b"])
+def test_bounded_search_takes_scipys_steps(own_loop, monkeypatch):
     from scipy.optimize import minimize
 
+    from forecast.models import optimize
     from forecast.models.optimize import minimize_bounded
+
+    if not own_loop:  # what a scipy outside SETULB_TESTED gets
+        monkeypatch.setattr(optimize, "SETULB_TESTED", ())
+    assert (optimize._setulb() is not None) == own_loop
 
     def objective(x):
         return (x[0] - 2) ** 2 + 10 * (x[1] - x[0] ** 2) ** 2 + np.sin(3 * x[2])

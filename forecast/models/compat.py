@@ -42,13 +42,23 @@ def ets_estimates(model: ETSModel, maxiter: int = 200) -> np.ndarray:
     data, n = np.asarray(model.endog, float), model.nobs
     yhat, states = np.zeros(n), np.zeros((n, model._k_states_internal))
     multiplicative = model.error == "mul"
+    smooth = model._smoothing_func
+    squares, logs = np.empty(n), np.empty(n)
 
     def objective(x: np.ndarray) -> float:
-        model._smoothing_func(x, data, yhat, states, is_fixed, fixed_values, beta_star, gamma_star)
-        resid = (data - yhat) / yhat if multiplicative else data - yhat
-        loglike = -n / 2 * (np.log(2 * np.pi * np.mean(resid**2)) + 1)
+        # ETSModel.loglike's arithmetic, written into two buffers: numpy's per-call overhead on
+        # a few dozen values cost twice the smoothing pass itself (np.mean and np.sum are the
+        # same pairwise sums as add.reduce, so the value is the same to the last bit)
+        smooth(x, data, yhat, states, is_fixed, fixed_values, beta_star, gamma_star)
+        np.subtract(data, yhat, out=squares)
         if multiplicative:
-            loglike -= np.sum(np.log(np.abs(np.where(yhat == 0, 1e-32, yhat))))
+            np.divide(squares, yhat, out=squares)
+        np.multiply(squares, squares, out=squares)
+        loglike = -n / 2 * (np.log(2 * np.pi * (np.add.reduce(squares) / n)) + 1)
+        if multiplicative:
+            np.abs(yhat, out=logs)
+            logs[yhat == 0] = 1e-32
+            loglike -= np.add.reduce(np.log(logs, out=logs))
         return -loglike / n
 
     found, _, converged = minimize_bounded(objective, start[free], lower, upper, maxiter=maxiter)
