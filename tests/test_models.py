@@ -93,9 +93,9 @@ def test_bounded_search_takes_scipys_steps(own_loop, monkeypatch):
     from forecast.models import optimize
     from forecast.models.optimize import minimize_bounded
 
-    if not own_loop:  # what a scipy outside SETULB_TESTED gets
-        monkeypatch.setattr(optimize, "SETULB_TESTED", ())
-    assert (optimize._setulb() is not None) == own_loop
+    if not own_loop:  # what a scipy outside SCIPY_TESTED gets
+        monkeypatch.setattr(optimize, "SCIPY_TESTED", ())
+    assert (optimize._private("_lbfgsb", "setulb") is not None) == own_loop
 
     def objective(x):
         return (x[0] - 2) ** 2 + 10 * (x[1] - x[0] ** 2) ** 2 + np.sin(3 * x[2])
@@ -106,6 +106,33 @@ def test_bounded_search_takes_scipys_steps(own_loop, monkeypatch):
     found, value, converged = minimize_bounded(objective, start, lower, upper)
     np.testing.assert_array_equal(found, theirs.x)  # the same search, step for step
     assert value == theirs.fun and found[1] == 1.0 and converged == theirs.success  # ... that ended on a bound
+
+
+@pytest.mark.parametrize("own_loop", [True, False], ids=["own-loop", "least_squares"])
+def test_levenberg_marquardt_takes_scipys_steps(own_loop, monkeypatch, seasonal_series):
+    from scipy.optimize import least_squares
+
+    from forecast.models import arima, optimize
+
+    if not own_loop:
+        monkeypatch.setattr(optimize, "SCIPY_TESTED", ())
+    assert (optimize._private("_minpack", "_lmder") is not None) == own_loop
+    t = np.arange(40.0)
+
+    def residuals(x):  # a decay fitted to noisy data, x[2] starting at zero
+        return x[0] * np.exp(-x[1] * t) + x[2] - (3 * np.exp(-0.2 * t) + 0.5 + 0.01 * np.sin(7 * t))
+
+    start = np.array([1.0, 0.5, 0.0])
+    np.testing.assert_array_equal(optimize.least_squares_lm(residuals, start),
+                                  least_squares(residuals, start, method="lm", x_scale="jac").x)
+    calls = []
+    monkeypatch.setattr(arima, "least_squares_lm", lambda f, x: calls.append(
+        least_squares(f, x, method="lm", x_scale="jac").x) or calls[-1])
+    z = np.diff(np.log(seasonal_series))[12:] - np.diff(np.log(seasonal_series))[:-12]
+    theirs = arima.css_estimates(z, None, (1, 0, 1), (0, 0, 1), 12, True)
+    monkeypatch.setattr(arima, "least_squares_lm", optimize.least_squares_lm)
+    np.testing.assert_array_equal(arima.css_estimates(z, None, (1, 0, 1), (0, 0, 1), 12, True), theirs)
+    assert calls  # the comparison did run through scipy's least_squares
 
 
 def test_ets_applied_to_a_shorter_history_keeps_its_estimates(seasonal_series):

@@ -9,7 +9,6 @@ from typing import ClassVar
 
 import numpy as np
 from numpy.polynomial import polynomial as P
-from scipy.optimize import least_squares
 from scipy.signal import lfilter
 from statsmodels.tsa.arima_process import arma2ma
 from statsmodels.tsa.statespace.sarimax import SARIMAX
@@ -18,7 +17,7 @@ from forecast.errors import ModelFitError
 from forecast.models.arma_likelihood import RegressionArma, arma_loglike, lag_polynomial, ma_polynomial
 from forecast.models.base import FittedModel, Forecast, ModelSpec
 from forecast.models.compat import sarimax_exog_coefficients, sarimax_filtered, sarimax_recursion
-from forecast.models.optimize import minimize_bounded
+from forecast.models.optimize import least_squares_lm, minimize_bounded
 
 
 @dataclass(frozen=True)
@@ -220,8 +219,8 @@ def css_estimates(z, exog, order, seasonal_order, period: int, drift: bool) -> n
     start = np.r_[beta, np.zeros(k_arma)]
     if not k_arma or len(z) - burn <= len(start):
         return start
-    fit = least_squares(residuals, start, method="lm", x_scale="jac")
-    return np.r_[fit.x[:k_reg], BOUND * np.tanh(fit.x[k_reg:])]
+    found = least_squares_lm(residuals, start)
+    return np.r_[found[:k_reg], BOUND * np.tanh(found[k_reg:])]
 
 
 def exact_ml(loglike: Callable[[np.ndarray], float], start: np.ndarray, k_arma: int) -> np.ndarray:

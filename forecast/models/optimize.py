@@ -3,25 +3,28 @@ given no gradient (the same steps, so the same estimates), without the per-evalu
 its numerical differentiation, which took about as long as the likelihoods the toolkit's models
 evaluate.
 
-Where scipy's L-BFGS-B routine has the calling convention of the versions in SETULB_TESTED, the
-iteration that drives it is run here too, as `scipy.optimize.minimize` runs it but without its
-per-evaluation bookkeeping (a scalar-function wrapper, a memoised gradient, a result object
-each iteration): a fifth of an ETS fit's time went there. Any other scipy gets
-`fmin_l_bfgs_b` itself. tests/test_models.py holds both to scipy's own steps."""
+Under the scipy versions in SCIPY_TESTED, the loops that drive scipy's compiled L-BFGS-B and
+Levenberg-Marquardt (MINPACK) routines are run here too, as `minimize` and `least_squares` run
+them but without their per-evaluation bookkeeping (function wrappers, memoisation objects,
+array-API dispatch, a result object each iteration): a fifth of an ETS fit's time and half of
+a conditional-sum-of-squares ARIMA fit's went there. Any other scipy gets `fmin_l_bfgs_b` and
+`least_squares` themselves. tests/test_models.py holds both paths to scipy's own iterates."""
 from __future__ import annotations
 
 from collections.abc import Callable
 
 import numpy as np
 import scipy
-from scipy.optimize import fmin_l_bfgs_b
+from scipy.optimize import fmin_l_bfgs_b, least_squares
 
 STEP = 1e-8  # scipy's default absolute step for L-BFGS-B's finite differences
+RELATIVE_STEP = np.finfo(float).eps ** 0.5  # ... and relative step for least_squares' Jacobian
 # scipy's defaults for L-BFGS-B (fmin_l_bfgs_b): corrections kept, relative reduction of the
 # objective (factr, in units of the machine epsilon), projected gradient, line-search steps,
 # evaluations
 CORRECTIONS, FACTR, PGTOL, MAX_LINE_SEARCH, MAX_EVALUATIONS = 10, 1e7, 1e-5, 20, 15000
-SETULB_TESTED = ("1.15", "1.16", "1.17")  # scipy's C L-BFGS-B: setulb(..., maxls, ln_task)
+LM_TOLERANCE = 1e-8  # least_squares' default ftol, xtol and gtol
+SCIPY_TESTED = ("1.17",)  # scipy versions whose private routines and loops are reproduced here
 _NEW, _FG, _CONVERGED = 1, 3, 4  # setulb's task codes: new iterate, evaluate f and g, converged
 _STOP, _STOP_ITERATIONS, _STOP_EVALUATIONS = 5, 504, 502
 
@@ -48,29 +51,28 @@ def minimize_bounded(objective: Callable[[np.ndarray], float], start: np.ndarray
     allowed) by L-BFGS-B from `start`, with scipy's default tolerances."""
     lower, upper = np.asarray(lower, float), np.asarray(upper, float)
     value_and_gradient = forward_gradient(objective, upper)
-    if _setulb() is not None:
+    if _private("_lbfgsb", "setulb") is not None:
         return _lbfgsb(value_and_gradient, np.asarray(start, float), lower, upper, maxiter)
     bounds = [(None if np.isinf(lo) else lo, None if np.isinf(hi) else hi) for lo, hi in zip(lower, upper)]
     x, value, info = fmin_l_bfgs_b(value_and_gradient, np.asarray(start, float), bounds=bounds, maxiter=maxiter)
     return x, float(value), info["warnflag"] == 0
 
 
-def _setulb():
-    """scipy's L-BFGS-B step routine when its calling convention is one tested here, else None."""
-    if ".".join(scipy.__version__.split(".")[:2]) not in SETULB_TESTED:
+def _private(module: str, name: str):
+    """scipy.optimize's private routine `module.name` under a scipy version tested here, else None."""
+    if ".".join(scipy.__version__.split(".")[:2]) not in SCIPY_TESTED:
         return None
     try:
-        from scipy.optimize._lbfgsb import setulb
-    except ImportError:
+        return getattr(__import__(f"scipy.optimize.{module}", fromlist=[name]), name)
+    except (ImportError, AttributeError):
         return None
-    return setulb
 
 
 def _lbfgsb(value_and_gradient, start: np.ndarray, lower: np.ndarray, upper: np.ndarray,
             maxiter: int) -> tuple[np.ndarray, float, bool]:
-    """The loop of scipy's `_minimize_lbfgsb` (scipy 1.15 to 1.17) with a (value, gradient)
-    function: the same calls to setulb with the same values, so the same iterates."""
-    setulb = _setulb()
+    """The loop of scipy's `_minimize_lbfgsb` with a (value, gradient) function: the same calls
+    to setulb with the same values, so the same iterates."""
+    setulb = _private("_lbfgsb", "setulb")
     n, m = len(start), CORRECTIONS
     nbd = np.where(np.isinf(lower), np.where(np.isinf(upper), 0, 3), np.where(np.isinf(upper), 1, 2)).astype(np.int32)
     low_bnd, upper_bnd = np.where(np.isinf(lower), 0.0, lower), np.where(np.isinf(upper), 0.0, upper)
@@ -100,3 +102,37 @@ def _lbfgsb(value_and_gradient, start: np.ndarray, lower: np.ndarray, upper: np.
         else:
             break
     return x, float(f), bool(task[0] == _CONVERGED)
+
+
+def least_squares_lm(residuals: Callable[[np.ndarray], np.ndarray], start: np.ndarray) -> np.ndarray:
+    """The minimiser of the sum of squared `residuals` found by Levenberg-Marquardt from `start`:
+    `least_squares(residuals, start, method="lm", x_scale="jac").x`, with its forward-difference
+    Jacobian computed here."""
+    lmder = _private("_minpack", "_lmder")
+    x0 = np.atleast_1d(np.asarray(start, float)).astype(float)
+    if lmder is None:
+        return least_squares(residuals, x0, method="lm", x_scale="jac").x
+    last = [x0.copy(), np.atleast_1d(residuals(x0.copy()))]
+    if not np.all(np.isfinite(last[1])):
+        raise ValueError("Residuals are not finite in the initial point.")
+
+    def value(x: np.ndarray) -> np.ndarray:  # remembered: MINPACK asks for the Jacobian where it last evaluated
+        if not np.array_equal(x, last[0]):
+            last[0] = x.copy()
+            last[1] = np.atleast_1d(residuals(x.copy()))
+        return last[1]
+
+    def jacobian(x: np.ndarray) -> np.ndarray:  # scipy's approx_derivative, 2-point, no bounds
+        f0 = value(x)
+        x = x.copy()
+        step = RELATIVE_STEP * ((x >= 0).astype(float) * 2 - 1) * np.maximum(1.0, np.abs(x))
+        columns = np.empty((len(x), len(f0)))
+        for i in range(len(x)):
+            moved = x.copy()
+            moved[i] = x[i] + step[i]
+            columns[i] = (np.atleast_1d(residuals(moved)) - f0) / ((x[i] + step[i]) - x[i])
+        return columns.T
+
+    found, _, _ = lmder(value, jacobian, x0.copy(), (), True, False, LM_TOLERANCE, LM_TOLERANCE, LM_TOLERANCE,
+                        100 * len(x0), 100.0, None)
+    return found
