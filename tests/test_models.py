@@ -67,6 +67,29 @@ def test_every_ets_member_forecasts_and_scores_as_statsmodels_results(seasonal_s
         np.testing.assert_allclose(fitted.residuals, seasonal_series - res.fittedvalues * scale, rtol=1e-10)
 
 
+@pytest.mark.parametrize("period,n", [(12, 24), (12, 37), (12, 72), (12, 144), (4, 14), (4, 15), (7, 30), (13, 61)])
+def test_seasonal_ets_model_is_statsmodels_heuristic_one(period, n):
+    from forecast.models.compat import ets_seasonal_model
+
+    rng = np.random.default_rng(period * 1000 + n)
+    t = np.arange(n)
+    y = 70 + 0.3 * t + 8 * np.sin(2 * np.pi * t / period) + rng.normal(0, 2, n)
+    for error, trend, damped, seasonal in [("add", None, False, "add"), ("mul", "add", True, "mul"),
+                                           ("mul", "add", False, "add"), ("add", "add", True, "add")]:
+        shortest = max(2 * period, 10 + 2 * (period // 2))  # statsmodels' minimum
+        for data in [d for d in (y, y[:-1], y[:shortest]) if len(d) >= shortest]:  # the cache serves each
+            theirs = ETSModel(data, error=error, trend=trend, damped_trend=damped, seasonal=seasonal,
+                              seasonal_periods=period, initialization_method="heuristic")
+            ours = ets_seasonal_model(data, error, trend, damped, seasonal, period)
+            assert ours.initial_level == theirs.initial_level and ours.initial_trend == theirs.initial_trend
+            np.testing.assert_array_equal(ours.initial_seasonal, theirs.initial_seasonal)
+            params = theirs.start_params
+            np.testing.assert_array_equal(ours.start_params, params)
+            assert ours.loglike(params) == theirs.loglike(params)
+    with pytest.raises(ValueError, match="Cannot"):  # too short: statsmodels' own refusal
+        ets_seasonal_model(y[:period + 3], "add", None, False, "add", period)
+
+
 def test_ets_estimates_are_statsmodels_fit(seasonal_series):
     from forecast.models import ets_candidates
     from forecast.models.compat import ets_estimates

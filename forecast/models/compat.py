@@ -1,9 +1,9 @@
 """Every statsmodels internal the fast paths rely on, in one place.
 
 The model adapters use statsmodels' public models, but for speed they also read a few things
-its results objects do not promise: ETS's raw parameter vector and smoothing pass, the start,
-bounds, internal parametrisation and smoothing kernel its fit searches with, SARIMAX's
-state-space matrices and parameter layout. Each is reached through a function here, so that a
+its results objects do not promise: ETS's raw parameter vector and smoothing pass, its heuristic
+initial states, the start, bounds, internal parametrisation and smoothing kernel its fit
+searches with, SARIMAX's state-space matrices and parameter layout. Each is reached through a function here, so that a
 statsmodels release that moves one breaks one function, and the equivalence tests against
 statsmodels' own answers (tests/test_models.py) say which. pyproject.toml pins the statsmodels
 versions these were tested with.
@@ -11,10 +11,12 @@ versions these were tested with.
 from __future__ import annotations
 
 import warnings
+from functools import lru_cache
 
 import numpy as np
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+from statsmodels.tsa.exponential_smoothing.initialization import _initialization_heuristic
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from forecast.models.optimize import minimize_bounded
@@ -71,6 +73,37 @@ def ets_estimates(model: ETSModel, maxiter: int = 200) -> np.ndarray:
     if gamma_star:
         params[2] *= 1 - params[0]
     return np.asarray(model._model_params(params))
+
+
+def ets_seasonal_model(endog: np.ndarray, error: str, trend: str | None, damped: bool, seasonal: str,
+                       period: int) -> ETSModel:
+    """`ETSModel(endog, ..., initialization_method="heuristic")`: the same model, its heuristic
+    initial states remembered. They depend only on the first few seasons of the data (at most
+    five, and enough for ten seasonally adjusted values), which the members of the ETS family
+    and every rolling origin of one series share; their pandas moving averages took three
+    quarters of the model's construction."""
+    nobs = len(endog)
+    min_obs = 10 + 2 * (period // 2)
+    cycles = max(min(5, nobs // period), int(np.ceil(min_obs / period)))
+    if nobs < max(10, 2 * period, min_obs):  # what statsmodels refuses, it refuses itself
+        level, slope, season = _initialization_heuristic(endog, trend="add", seasonal=seasonal,
+                                                         seasonal_periods=period)
+    else:
+        # statsmodels reads the first `cycles` seasons: given just those, it finds the same count
+        head = np.ascontiguousarray(endog[:cycles * period], float).tobytes()
+        level, slope, season = _heuristic_start(head, seasonal, period)
+    return ETSModel(endog, error=error, trend=trend, damped_trend=damped, seasonal=seasonal,
+                    seasonal_periods=period, initialization_method="known", initial_level=level,
+                    initial_trend=slope if trend else None, initial_seasonal=season.copy())
+
+
+@lru_cache(maxsize=64)
+def _heuristic_start(head: bytes, seasonal: str, period: int) -> tuple[float, float, np.ndarray]:
+    """statsmodels' heuristic initial (level, trend, seasonal states) of data that begin with
+    `head` (their first seasons, as bytes; the rest is never read)."""
+    level, slope, season = _initialization_heuristic(np.frombuffer(head), trend="add", seasonal=seasonal,
+                                                     seasonal_periods=period)
+    return level, slope, np.asarray(season)
 
 
 def ets_smoothing(model: ETSModel, params: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from forecast.errors import ModelFitError
 from forecast.models.base import FittedModel, Forecast, ModelSpec
-from forecast.models.compat import ets_estimates, ets_named, ets_smoothing
+from forecast.models.compat import ets_estimates, ets_named, ets_seasonal_model, ets_smoothing
 
 
 def ets_psi(h: int, alpha: float, beta: float = 0.0, gamma: float = 0.0, phi: float = 1.0,
@@ -45,10 +45,10 @@ class ETS(ModelSpec):
         return f"ETS({e},{t},{s})"
 
     def _model(self, y, scale):
-        init = "heuristic" if self.seasonal else "estimated"
+        if self.seasonal:  # initial states from the heuristic, as statsmodels' "heuristic" has them
+            return ets_seasonal_model(y / scale, self.error, self.trend, self.damped, self.seasonal, self.period)
         return ETSModel(y / scale, error=self.error, trend=self.trend, damped_trend=self.damped,
-                        seasonal=self.seasonal, seasonal_periods=self.period if self.seasonal else None,
-                        initialization_method=init)
+                        initialization_method="estimated")
 
     def _fit(self, y, exog):
         multiplicative = self.error == "mul" or self.seasonal == "mul"
