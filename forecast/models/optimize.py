@@ -33,13 +33,15 @@ def forward_gradient(objective: Callable[[np.ndarray], float], upper: np.ndarray
     """objective -> (value, gradient) function; each coordinate is stepped by STEP, backwards
     where the step would cross its upper bound (as scipy does)."""
 
+    ceilings = np.asarray(upper, float).tolist()
+
     def with_gradient(x: np.ndarray) -> tuple[float, np.ndarray]:
         f0 = objective(x)
         gradient = np.empty_like(x)
-        for i in range(len(x)):
+        for i, (xi, ceiling) in enumerate(zip(x.tolist(), ceilings)):  # Python floats: the same doubles, faster
             moved = x.copy()
-            moved[i] += STEP if x[i] + STEP <= upper[i] else -STEP
-            gradient[i] = (objective(moved) - f0) / (moved[i] - x[i])
+            moved[i] = xi + (STEP if xi + STEP <= ceiling else -STEP)
+            gradient[i] = (objective(moved) - f0) / (float(moved[i]) - xi)
         return f0, gradient
 
     return with_gradient
