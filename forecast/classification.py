@@ -102,12 +102,16 @@ def seasonal_share(y: np.ndarray, period: int) -> float:
 
 def classify_series(name: str, y, freq: Frequency, *, override_group: str | None = None,
                     override_period: int | None = None, source: str = "data",
-                    candidates: tuple[int, ...] | None = None) -> Classification:
+                    candidates: tuple[int, ...] | None = None, with_strengths: bool = True) -> Classification:
     """Group and period of one series; the period is looked for among `candidates` (the
-    frequency's usual periods by default) and kept only where STL finds a real season there."""
+    frequency's usual periods by default) and kept only where STL finds a real season there.
+    With `with_strengths=False` (a forecast, which needs only the group and period) the STL
+    strengths are computed only where they decide those, and are NaN elsewhere: a robust STL
+    was a twelfth of a monthly series' forecast, and two in three M3 monthly series show no
+    autocorrelation peak to test."""
     y = np.asarray(y, float)
     period = override_period if override_period is not None else find_period(y, freq, candidates)
-    ft, fs = strengths(y, period, freq)
+    ft, fs = strengths(y, period, freq) if with_strengths or period > 1 else (np.nan, np.nan)
     if period > 1 and fs < 0.2 and override_period is None:
         period = 1  # a peak in the autocorrelation that STL finds no real season behind
     if freq.name in SHARE_FREQS:

@@ -393,6 +393,7 @@ def forecast_single(name: str, y, first: int, freq: Frequency, horizon: int, *, 
     and all periods by rolling-origin error lost 0.7 sMAPE points to always using all history
     (scripts/bench_m3.py); `window="choose"` restores the choice.
     """
-    cls = classify_series(name, np.asarray(y, float), freq, override_period=period, candidates=season_candidates)
+    cls = classify_series(name, np.asarray(y, float), freq, override_period=period, candidates=season_candidates,
+                          with_strengths=False)
     plan = SeriesPlan(group=cls.group, period=cls.period, window=window, calendar=calendar, per_day=per_day)
     return forecast_series(name, y, first, freq, plan, horizon)

@@ -59,3 +59,24 @@ def test_a_trend_with_a_tariff_cut_stays_fixed():
     y = (2000 + 12 * t) * np.where(t >= 50, 0.95, 1.0) * np.exp(rng.normal(0, 0.015, 96))
     c = classify_series("broadband", y, Frequency("month"))
     assert c.group == "fixed" and c.seasonal_strength < 0.4
+
+
+def test_a_forecast_skips_only_strengths_that_decide_nothing():
+    """`with_strengths=False` (what the forecaster asks for) gives the same group and period as
+    the full classification, on series with and without a season, at several frequencies."""
+    rng = np.random.default_rng(41)
+    t = np.arange(96)
+    cases = [(Frequency("month"), 100 + 2 * t + rng.normal(0, 3, 96)),  # trend, no season
+             (Frequency("month"), 100 + 10 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 1, 96)),
+             (Frequency("month"), 1000 * np.exp(-0.02 * t) * (1 + 0.05 * np.sin(2 * np.pi * t / 12))),
+             (Frequency("quarter"), 50 + 0.5 * t[:40] + 5 * np.sin(2 * np.pi * t[:40] / 4) + rng.normal(0, 1, 40)),
+             (Frequency("quarter"), 50 + rng.normal(0, 1, 40)),
+             (Frequency("year"), 10 + 0.3 * t[:30] + rng.normal(0, 1, 30))]
+    skipped = 0
+    for freq, y in cases:
+        full = classify_series("x", y, freq)
+        lean = classify_series("x", y, freq, with_strengths=False)
+        assert (lean.group, lean.period) == (full.group, full.period), freq
+        skipped += bool(np.isnan(lean.trend_strength))
+        assert np.isnan(lean.trend_strength) or lean.trend_strength == full.trend_strength
+    assert skipped >= 2  # ... and it did skip some
