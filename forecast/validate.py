@@ -45,11 +45,12 @@ def to_revenue(raw: RawTable, *, freq: str | None = None, key_columns: tuple[str
     groups = check_groups(long, source, rows, raw.row_word)
     check_duplicates(tidy, rows, source, parsed, raw.row_word)
     tidy, notes = drop_totals(tidy, total_rows, raw, key_columns, lambda o: parsed.freq.label(int(o), parsed.style))
-    # Line items keep the order in which the file first names them.
-    rank = {c: i for i, c in enumerate(dict.fromkeys(tidy["component"]))}
-    tidy = tidy.assign(_rank=tidy["component"].map(rank)).sort_values(["_rank", "ordinal"], kind="stable")
-    data = RevenueData(tidy.drop(columns="_rank").reset_index(drop=True), parsed.freq, parsed.style, source,
-                       {c: g for c, g in groups.items() if c in rank}, unit=raw.unit,
+    # Line items keep the order in which the file first names them (factorize numbers them so).
+    first_named = pd.factorize(tidy["component"])[0]
+    tidy = tidy.iloc[np.lexsort((tidy["ordinal"].to_numpy(), first_named))]  # a stable sort
+    named = set(tidy["component"])
+    data = RevenueData(tidy.reset_index(drop=True), parsed.freq, parsed.style, source,
+                       {c: g for c, g in groups.items() if c in named}, unit=raw.unit,
                        decimals=decimal_places(tidy["value"]))
     check_gaps(data)
     check_length(data)
