@@ -11,6 +11,7 @@ a conditional-sum-of-squares ARIMA fit's went there. Any other scipy gets `fmin_
 `least_squares` themselves. tests/test_models.py holds both paths to scipy's own iterates."""
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 import numpy as np
@@ -65,7 +66,7 @@ def _private(module: str, name: str):
     if ".".join(scipy.__version__.split(".")[:2]) not in SCIPY_TESTED:
         return None
     try:
-        return getattr(__import__(f"scipy.optimize.{module}", fromlist=[name]), name)
+        return getattr(importlib.import_module(f"scipy.optimize.{module}"), name)
     except (ImportError, AttributeError):
         return None
 
