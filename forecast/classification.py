@@ -107,7 +107,7 @@ def classify_series(name: str, y, freq: Frequency, *, override_group: str | None
     frequency's usual periods by default) and kept only where STL finds a real season there.
     With `with_strengths=False` (a forecast, which needs only the group and period) the STL
     strengths are computed only where they decide those, and are NaN elsewhere: a robust STL
-    was a twelfth of a monthly series' forecast, and two in three M3 monthly series show no
+    was a fourteenth of a monthly series' forecast, and two in three M3 monthly series show no
     autocorrelation peak to test."""
     y = np.asarray(y, float)
     period = override_period if override_period is not None else find_period(y, freq, candidates)

@@ -3,9 +3,9 @@
 The model adapters use statsmodels' public models, but for speed they also read a few things
 its results objects do not promise: ETS's raw parameter vector and smoothing pass, its heuristic
 initial states, the start, bounds, internal parametrisation and smoothing kernel its fit
-searches with, SARIMAX's state-space matrices and parameter layout. Each is reached through a function here, so that a
-statsmodels release that moves one breaks one function, and the equivalence tests against
-statsmodels' own answers (tests/test_models.py) say which. pyproject.toml pins the statsmodels
+searches with, SARIMAX's state-space matrices and parameter layout. Each is reached through a
+function here, so that a statsmodels release that moves one breaks one function, and the
+equivalence tests against statsmodels' own answers (tests/test_models.py) say which. pyproject.toml pins the statsmodels
 versions these were tested with.
 """
 from __future__ import annotations

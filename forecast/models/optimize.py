@@ -54,8 +54,9 @@ def minimize_bounded(objective: Callable[[np.ndarray], float], start: np.ndarray
     allowed) by L-BFGS-B from `start`, with scipy's default tolerances."""
     lower, upper = np.asarray(lower, float), np.asarray(upper, float)
     value_and_gradient = forward_gradient(objective, upper)
-    if _private("_lbfgsb", "setulb") is not None:
-        return _lbfgsb(value_and_gradient, np.asarray(start, float), lower, upper, maxiter)
+    setulb = _private("_lbfgsb", "setulb")
+    if setulb is not None:
+        return _lbfgsb(setulb, value_and_gradient, np.asarray(start, float), lower, upper, maxiter)
     bounds = [(None if np.isinf(lo) else lo, None if np.isinf(hi) else hi) for lo, hi in zip(lower, upper)]
     x, value, info = fmin_l_bfgs_b(value_and_gradient, np.asarray(start, float), bounds=bounds, maxiter=maxiter)
     return x, float(value), info["warnflag"] == 0
@@ -71,11 +72,10 @@ def _private(module: str, name: str):
         return None
 
 
-def _lbfgsb(value_and_gradient, start: np.ndarray, lower: np.ndarray, upper: np.ndarray,
+def _lbfgsb(setulb, value_and_gradient, start: np.ndarray, lower: np.ndarray, upper: np.ndarray,
             maxiter: int) -> tuple[np.ndarray, float, bool]:
     """The loop of scipy's `_minimize_lbfgsb` with a (value, gradient) function: the same calls
-    to setulb with the same values, so the same iterates."""
-    setulb = _private("_lbfgsb", "setulb")
+    to its `setulb` with the same values, so the same iterates."""
     n, m = len(start), CORRECTIONS
     nbd = np.where(np.isinf(lower), np.where(np.isinf(upper), 0, 3), np.where(np.isinf(upper), 1, 2)).astype(np.int32)
     low_bnd, upper_bnd = np.where(np.isinf(lower), 0.0, lower), np.where(np.isinf(upper), 0.0, upper)
