@@ -109,6 +109,12 @@ def test_ets_estimates_are_statsmodels_fit(seasonal_series):
         ets_estimates(model(), maxiter=2)
 
 
+def scipy_minor() -> str:
+    import scipy
+
+    return ".".join(scipy.__version__.split(".")[:2])
+
+
 @pytest.mark.parametrize("own_loop", [True, False], ids=["own-loop", "fmin_l_bfgs_b"])
 def test_bounded_search_takes_scipys_steps(own_loop, monkeypatch):
     from scipy.optimize import minimize
@@ -118,7 +124,9 @@ def test_bounded_search_takes_scipys_steps(own_loop, monkeypatch):
 
     if not own_loop:  # what a scipy outside SCIPY_TESTED gets
         monkeypatch.setattr(optimize, "SCIPY_TESTED", ())
-    assert (optimize._private("_lbfgsb", "setulb") is not None) == own_loop
+    elif optimize._private("_lbfgsb", "setulb") is None:
+        assert scipy_minor() not in optimize.SCIPY_TESTED  # a tested scipy has it
+        pytest.skip("this scipy is not one whose L-BFGS-B routine is driven directly")
 
     def objective(x):
         return (x[0] - 2) ** 2 + 10 * (x[1] - x[0] ** 2) ** 2 + np.sin(3 * x[2])
@@ -139,7 +147,9 @@ def test_levenberg_marquardt_takes_scipys_steps(own_loop, monkeypatch, seasonal_
 
     if not own_loop:
         monkeypatch.setattr(optimize, "SCIPY_TESTED", ())
-    assert (optimize._private("_minpack", "_lmder") is not None) == own_loop
+    elif optimize._private("_minpack", "_lmder") is None:
+        assert scipy_minor() not in optimize.SCIPY_TESTED  # a tested scipy has it
+        pytest.skip("this scipy is not one whose MINPACK routine is driven directly")
     t = np.arange(40.0)
 
     def residuals(x):  # a decay fitted to noisy data, x[2] starting at zero
