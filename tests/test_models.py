@@ -109,12 +109,6 @@ def test_ets_estimates_are_statsmodels_fit(seasonal_series):
         ets_estimates(model(), maxiter=2)
 
 
-def scipy_minor() -> str:
-    import scipy
-
-    return ".".join(scipy.__version__.split(".")[:2])
-
-
 @pytest.mark.parametrize("own_loop", [True, False], ids=["own-loop", "fmin_l_bfgs_b"])
 def test_bounded_search_takes_scipys_steps(own_loop, monkeypatch):
     from scipy.optimize import minimize
@@ -125,7 +119,7 @@ def test_bounded_search_takes_scipys_steps(own_loop, monkeypatch):
     if not own_loop:  # what a scipy outside SCIPY_TESTED gets
         monkeypatch.setattr(optimize, "SCIPY_TESTED", ())
     elif optimize._private("_lbfgsb", "setulb") is None:
-        assert scipy_minor() not in optimize.SCIPY_TESTED  # a tested scipy has it
+        assert optimize.scipy_release() not in optimize.SCIPY_TESTED  # a tested scipy has it
         pytest.skip("this scipy is not one whose L-BFGS-B routine is driven directly")
 
     def objective(x):
@@ -148,7 +142,7 @@ def test_levenberg_marquardt_takes_scipys_steps(own_loop, monkeypatch, seasonal_
     if not own_loop:
         monkeypatch.setattr(optimize, "SCIPY_TESTED", ())
     elif optimize._private("_minpack", "_lmder") is None:
-        assert scipy_minor() not in optimize.SCIPY_TESTED  # a tested scipy has it
+        assert optimize.scipy_release() not in optimize.SCIPY_TESTED  # a tested scipy has it
         pytest.skip("this scipy is not one whose MINPACK routine is driven directly")
     t = np.arange(40.0)
 

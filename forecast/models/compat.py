@@ -84,16 +84,14 @@ def ets_seasonal_model(endog: np.ndarray, error: str, trend: str | None, damped:
     quarters of the model's construction."""
     nobs = len(endog)
     min_obs = 10 + 2 * (period // 2)
+    shape = dict(error=error, trend=trend, damped_trend=damped, seasonal=seasonal, seasonal_periods=period)
+    if nobs < max(10, 2 * period, min_obs):  # too short: statsmodels' own refusal
+        return ETSModel(endog, **shape, initialization_method="heuristic")
+    # statsmodels reads the first `cycles` seasons: given just those, it finds the same count
     cycles = max(min(5, nobs // period), int(np.ceil(min_obs / period)))
-    if nobs < max(10, 2 * period, min_obs):  # what statsmodels refuses, it refuses itself
-        level, slope, season = _initialization_heuristic(endog, trend="add", seasonal=seasonal,
-                                                         seasonal_periods=period)
-    else:
-        # statsmodels reads the first `cycles` seasons: given just those, it finds the same count
-        head = np.ascontiguousarray(endog[:cycles * period], float).tobytes()
-        level, slope, season = _heuristic_start(head, seasonal, period)
-    return ETSModel(endog, error=error, trend=trend, damped_trend=damped, seasonal=seasonal,
-                    seasonal_periods=period, initialization_method="known", initial_level=level,
+    level, slope, season = _heuristic_start(np.ascontiguousarray(endog[:cycles * period], float).tobytes(),
+                                            seasonal, period)
+    return ETSModel(endog, **shape, initialization_method="known", initial_level=level,
                     initial_trend=slope if trend else None, initial_seasonal=season.copy())
 
 

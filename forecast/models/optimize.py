@@ -62,9 +62,14 @@ def minimize_bounded(objective: Callable[[np.ndarray], float], start: np.ndarray
     return x, float(value), info["warnflag"] == 0
 
 
+def scipy_release() -> str:
+    """The installed scipy's major.minor version, as SCIPY_TESTED lists them."""
+    return ".".join(scipy.__version__.split(".")[:2])
+
+
 def _private(module: str, name: str):
     """scipy.optimize's private routine `module.name` under a scipy version tested here, else None."""
-    if ".".join(scipy.__version__.split(".")[:2]) not in SCIPY_TESTED:
+    if scipy_release() not in SCIPY_TESTED:
         return None
     try:
         return getattr(importlib.import_module(f"scipy.optimize.{module}"), name)
