@@ -23,7 +23,7 @@ from forecast.classification import Classification, classify, classify_series
 from forecast.config import Config
 from forecast.errors import ConfigError, InputDataError
 from forecast.evaluate.choice import Choice
-from forecast.models.intervals import path_offsets
+from forecast.models.intervals import path_offsets, tail_scales
 from forecast.progress import current, step
 from forecast.revenue import GROUPS, RevenueData
 from forecast.scale.engines import default_jobs, run_local
@@ -171,9 +171,10 @@ def fit_all(data: RevenueData, classes: list[Classification], config: Config, ho
 
 
 def correlated_shocks(fits: list[SeriesForecast], horizon: int, n_paths: int, seed: int) -> np.ndarray:
-    """Standard normal shocks (n_paths, horizon + 1, k), correlated across series as their in-sample
-    one-step errors are (pairwise correlations, shrunk 10% towards zero) and independent over time;
-    the last of the horizon + 1 drives the error each series' steps share (`Forecast.common_sd`)."""
+    """Unit-variance shocks (n_paths, horizon + 1, k) of the predictive shape (`intervals`),
+    correlated across series as their in-sample one-step errors are (pairwise correlations, shrunk
+    10% towards zero) and uncorrelated over time; the last of the horizon + 1 drives the error each
+    series' steps share (`Forecast.common_sd`)."""
     k = len(fits)
     resid = pd.concat([f.residuals.rename(i) for i, f in enumerate(fits)], axis=1)
     corr = resid.corr(min_periods=8).fillna(0.0).to_numpy() if k > 1 else np.ones((1, 1))
@@ -182,7 +183,8 @@ def correlated_shocks(fits: list[SeriesForecast], horizon: int, n_paths: int, se
     vals, vecs = np.linalg.eigh(corr)
     root = vecs * np.sqrt(np.clip(vals, 1e-9, None))
     rng = np.random.default_rng(seed)
-    return rng.standard_normal((n_paths, horizon + 1, k)) @ root.T
+    normal = rng.standard_normal((n_paths, horizon + 1, k)) @ root.T
+    return normal * tail_scales(rng, (n_paths, 1, 1))
 
 
 def coherent_paths(strategy: str, fits: dict[str, SeriesForecast], groups: dict[str, str], horizon: int,

@@ -30,7 +30,7 @@ from make_sample_data import make_city  # noqa: E402
 
 from forecast.calendar import Frequency  # noqa: E402
 from forecast.io.files import RawTable  # noqa: E402
-from forecast.models.intervals import normal_bounds  # noqa: E402
+from forecast.models.intervals import sd_bounds  # noqa: E402
 from forecast.pipeline import run_forecast  # noqa: E402
 from forecast.scale.engines import one_blas_thread_per_worker  # noqa: E402
 from forecast.select import forecast_single  # noqa: E402
@@ -42,7 +42,7 @@ BANDS = {80: (0.75, 0.85), 95: (0.92, 0.98)}
 def series_coverage(task) -> dict:
     sid, frequency, _, horizon, first, y, actual = task
     fit = forecast_single(sid, y, first, Frequency(FREQ[frequency]), horizon)  # as `forecast batch` does
-    bounds = normal_bounds(fit.forecast.mean, fit.forecast.sd, (80, 95))
+    bounds = sd_bounds(fit.forecast.mean, fit.forecast.sd, (80, 95))
     return {f"in_{lv}": int(np.sum((actual >= bounds[f"lower_{lv}"]) & (actual <= bounds[f"upper_{lv}"])))
             for lv in (80, 95)} | {"points": len(actual)}
 

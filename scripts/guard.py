@@ -36,7 +36,7 @@ from make_sample_data import make_city, make_units  # noqa: E402
 from forecast.calendar import Frequency  # noqa: E402
 from forecast.evaluate.metrics import mape, mase, naive_scale, smape  # noqa: E402
 from forecast.io.files import RawTable  # noqa: E402
-from forecast.models.intervals import normal_bounds  # noqa: E402
+from forecast.models.intervals import sd_bounds  # noqa: E402
 from forecast.pipeline import run_forecast  # noqa: E402
 from forecast.planning.budget import budget  # noqa: E402
 from forecast.scale.hierarchy import forecast_hierarchy  # noqa: E402
@@ -95,7 +95,7 @@ def single_series(data: pd.DataFrame, freq: Frequency) -> dict[str, float]:
         mean = fit.forecast.mean
         season = int(rows["season_length"].iloc[0])
         scores.append((smape(actual, mean), mape(actual, mean), mase(actual, mean, naive_scale(y, season))))
-        bounds = normal_bounds(mean, fit.forecast.sd, (80, 95))
+        bounds = sd_bounds(mean, fit.forecast.sd, (80, 95))
         for level in (80, 95):
             inside[level].append(_covered(actual, bounds[f"lower_{level}"], bounds[f"upper_{level}"]))
     smapes, mapes, mases = (np.asarray(v) for v in zip(*scores))

@@ -4,7 +4,6 @@ import pandas as pd
 import pytest
 
 import forecast
-from forecast.combine import correlated_shocks
 from forecast.config import config_from_dict, load_config
 from forecast.models import Forecast
 from forecast.pipeline import run_forecast
@@ -30,18 +29,6 @@ def test_every_strategy_is_coherent_and_ordered(data, strategy, fast_config):
             & (t.upper_80 <= t.upper_95)).all()
     top = "total" if strategy == "direct" else "group:fixed"
     assert t.loc[t.series == "broadband", "model"].iloc[0] == f"top-down({top})"
-
-
-def test_shocks_carry_the_residual_correlation():
-    rng = np.random.default_rng(5)
-    common = rng.normal(size=200)
-    fits = [SeriesForecast(str(i), "m", None, Forecast(np.zeros(1), np.ones(1), np.ones(1)),
-                           pd.Series(common + rng.normal(scale=s, size=200))) for i, s in enumerate([0.5, 1.0])]
-    z = correlated_shocks(fits, 3, 50000, 0)
-    sample_corr = np.corrcoef(z[:, 0, 0], z[:, 0, 1])[0, 1]
-    resid_corr = np.corrcoef(fits[0].residuals, fits[1].residuals)[0, 1]
-    assert sample_corr == pytest.approx(0.9 * resid_corr, abs=0.02)
-    assert abs(np.corrcoef(z[:, 0, 0], z[:, 1, 0])[0, 1]) < 0.02  # independent over time
 
 
 def test_total_interval_reflects_correlation_not_sum_of_bounds(data, fast_config):

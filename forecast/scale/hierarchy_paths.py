@@ -1,8 +1,8 @@
 """Joint sample paths of a hierarchy's nodes, pushed through the reconciliation.
 
 Each node's base forecast gives paths with its own error dynamics (`Forecast.sample_paths`: psi
-weights, plus the trend error its steps share). The standard normal shocks behind them are
-correlated across nodes as the nodes' one-step errors are (the shrunk correlation of
+weights, plus the trend error its steps share). The unit-variance shocks behind them (of the
+predictive shape, a Student t: `forecast.models.intervals`) are correlated across nodes as the nodes' one-step errors are (the shrunk correlation of
 `reconcile.shrunk_correlation`, drawn in its low-rank form so that thousands of nodes cost no
 nodes x nodes matrix) and independent over time. The reconciliation is linear, so it maps each
 path of base forecasts to a path of coherent ones. Each level's spread is then rescaled by the
@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from forecast.models import Forecast
+from forecast.models.intervals import tail_scales
 from forecast.scale.reconcile import Correlation, Structure, combination, reconcile, top_down_shares
 
 PATHS = 1000  # per hierarchy; fewer for very large ones (PATH_BYTES)
@@ -38,16 +39,16 @@ def path_count(nodes: int, horizon: int) -> int:
 
 
 def correlated_shocks(correlation: Correlation, n_paths: int, steps: int, seed: int = SEED) -> np.ndarray:
-    """Standard normal shocks (n_paths, steps, nodes) with correlation lam I + (1 - lam) Z'Z / T
-    across nodes: lam of each node's own noise plus the rest drawn through the errors' own
-    history Z (T x nodes, unit mean square per column)."""
+    """Unit-variance shocks (n_paths, steps, nodes) of the predictive shape (`intervals`) with
+    correlation lam I + (1 - lam) Z'Z / T across nodes: lam of each node's own noise plus the rest
+    drawn through the errors' own history Z (T x nodes, unit mean square per column)."""
     rng = np.random.default_rng(seed)
     z, lam = correlation.z, correlation.lam
     nodes, t = z.shape[1], max(len(z), 1)
     shocks = np.sqrt(lam) * rng.standard_normal((n_paths, steps, nodes))
     if lam < 1 and len(z):
         shocks += np.sqrt((1 - lam) / t) * (rng.standard_normal((n_paths, steps, t)) @ z)
-    return shocks
+    return shocks * tail_scales(rng, (n_paths, 1, 1))
 
 
 def base_paths(forecasts: list[Forecast], shocks: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ from forecast.evaluate import metrics as M
 from forecast.evaluate.backtest import SEASON_LAG, backtest, backtest_origins, score_forecasts, window_label
 from forecast.io.files import RawTable
 from forecast.io.rounding import rounded
-from forecast.models.intervals import normal_bounds
+from forecast.models.intervals import sd_bounds
 from forecast.progress import silent
 from forecast.scale.batch import BatchSummary, write_keyed
 from forecast.scale.engines import run_tasks
@@ -62,7 +62,7 @@ def _backtest_key(job: KeyBacktest) -> dict[str, pd.DataFrame]:
             table = {"origin": data.label(origin), "strategy": "auto", "series": SERIES_NAME,
                      "date": [data.label(o) for o in ords], "step": np.arange(1, task.horizon + 1),
                      "mean": fit.forecast.mean}
-            table |= normal_bounds(fit.forecast.mean, fit.forecast.sd, task.levels)
+            table |= sd_bounds(fit.forecast.mean, fit.forecast.sd, task.levels)
             table["actual"] = y.reindex(ords).to_numpy(float)
             table |= {"window": window_label(window), "naive_mae": M.naive_scale(history, lag),
                       "naive_mse": M.naive_scale(history, lag, power=2), "model": fit.label}

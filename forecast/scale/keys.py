@@ -12,7 +12,7 @@ from forecast.config import check_horizon
 from forecast.errors import ForecastError, InputDataError
 from forecast.io.rounding import rounded
 from forecast.io.sniff import RawTable
-from forecast.models.intervals import normal_bounds
+from forecast.models.intervals import sd_bounds
 from forecast.pipeline import run_forecast
 from forecast.select import forecast_single
 from forecast.validate import to_revenue
@@ -111,7 +111,7 @@ def _single_series(data, task: KeyTask) -> pd.DataFrame:
     ords = np.arange(data.last + 1, data.last + task.horizon + 1)
     mean, sd = fit.forecast.mean, fit.forecast.sd
     table = {"date": [data.label(o) for o in ords], "series": SERIES_NAME, "mean": mean}
-    table |= normal_bounds(mean, sd, task.levels)
+    table |= sd_bounds(mean, sd, task.levels)
     table["model"] = fit.label
     return pd.DataFrame(table)
 
