@@ -18,8 +18,8 @@ def test_bounds_are_unit_variance_student_t_quantiles_times_the_sd():
         np.testing.assert_allclose(bounds[f"upper_{level}"], mean + z * sd, rtol=1e-12)
         np.testing.assert_allclose(bounds[f"lower_{level}"], mean - z * sd, rtol=1e-12)
     # t(6) scaled to unit variance: 8% inside the normal's 80% bound, 2% outside its 95% bound
-    np.testing.assert_allclose(standard_quantile(0.9) / stats.norm.ppf(0.9), 0.9173, atol=1e-4)
-    np.testing.assert_allclose(standard_quantile(0.975) / stats.norm.ppf(0.975), 1.0194, atol=1e-4)
+    np.testing.assert_allclose(standard_quantile(0.9, 6) / stats.norm.ppf(0.9), 0.9173, atol=1e-4)
+    np.testing.assert_allclose(standard_quantile(0.975, 6) / stats.norm.ppf(0.975), 1.0194, atol=1e-4)
     np.testing.assert_allclose(standard_quantile(0.975, np.inf), stats.norm.ppf(0.975), rtol=1e-12)
 
 
