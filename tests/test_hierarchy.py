@@ -211,7 +211,7 @@ def test_the_backtest_spread_widens_or_narrows_each_level_and_counts_its_errors(
     scores = method_scores(pd.DataFrame(rows))
     factor, dof = widening(tiny_structure(), scores, "bottom_up")
     np.testing.assert_allclose(factor, [2.0, 0.5, 0.5])
-    np.testing.assert_allclose(dof, [2 * 1 * 2, 2 * 2 * 2, 2 * 2 * 2])  # two errors per node and origin
+    np.testing.assert_allclose(dof, [3 * 1 * 2, 3 * 2 * 2, 3 * 2 * 2])  # three errors per node and origin
     unscored = widening(tiny_structure(), scores[scores["level"] != "unit"], "bottom_up")
     np.testing.assert_allclose(unscored[0], [2.0, 1.0, 1.0])
     np.testing.assert_array_equal(unscored[1][1:], np.inf)
