@@ -26,8 +26,8 @@ def run_forecast(data: RevenueData, horizon: int, *, config: Config | None = Non
     Intervals of the groups and the total account for the correlation between line items: each
     modelled series gets unit-variance Student t shocks (`forecast.models.intervals`) that are
     correlated across series like their in-sample one-step errors, propagated through the model's
-    own psi weights and scaled to its own forecast standard deviation. Sums of these joint sample paths give the bounds of the
-    aggregates, so bounds are not simply added.
+    own psi weights and scaled to its own forecast standard deviation. Sums of these joint sample
+    paths give the bounds of the aggregates, so bounds are not simply added.
     """
     config = config or Config()
     strategy = strategy or config.strategy

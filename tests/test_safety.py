@@ -206,6 +206,34 @@ def test_ctrl_c_once_the_outputs_are_being_put_in_place_lets_the_run_finish(monk
         signal.signal(signal.SIGINT, previous)
 
 
+def test_a_ctrl_c_python_swallowed_still_stops_the_run_before_it_writes(monkeypatch, tmp_path, capsys):
+    """A Ctrl-C landing in a callback Python runs for itself (an import lock's weakref callback)
+    cannot propagate: before, Python printed it as an ignored exception with a traceback and the
+    run went on to write its outputs (test_safety's 0.6 s interrupt met it once)."""
+    import weakref
+
+    from forecast.cli import common, entry, interrupts
+
+    monkeypatch.setattr(interrupts, "_finishing", [])
+    monkeypatch.setattr(interrupts, "_received", [])
+    monkeypatch.setattr(sys, "unraisablehook", entry._quiet_interrupt)
+    target = tmp_path / "fc.csv"
+
+    class Thing:
+        pass
+
+    @common.friendly
+    def command():
+        thing = Thing()
+        weakref.finalize(thing, entry._on_interrupt, signal.SIGINT, None)
+        del thing  # the finaliser raises KeyboardInterrupt inside a callback: Python swallows it
+        target.write_text("half a forecast\n")
+
+    with pytest.raises(common.Interrupted):
+        command()
+    assert interrupts.was_interrupted() and "Traceback" not in capsys.readouterr().err
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("after, group", [(0.05, False), (0.6, True), (2.5, False), (2.5, True)])
 def test_ctrl_c_at_any_moment_exits_130_and_writes_nothing(tmp_path, after, group):

@@ -39,6 +39,8 @@ def friendly(fn):
         try:
             with all_or_nothing():
                 result = fn(*args, **kwargs)
+                if was_interrupted():  # a Ctrl-C that Python swallowed (raised inside a callback)
+                    raise KeyboardInterrupt
                 finishing()
             return result
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):

@@ -29,6 +29,14 @@ def _on_interrupt(signum, frame):
     raise KeyboardInterrupt
 
 
+def _quiet_interrupt(unraisable) -> None:
+    # A Ctrl-C that lands in a callback Python runs for itself (an import lock's weakref, a
+    # finaliser) cannot propagate: Python would print it as an ignored exception with a
+    # traceback. It is recorded, and the command stops before writing (`friendly`).
+    if not issubclass(unraisable.exc_type, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+
+
 def _exit_interrupted() -> None:
     try:
         sys.stdout.flush()
@@ -46,6 +54,7 @@ def _exit_interrupted() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     signal.signal(signal.SIGINT, _on_interrupt)
+    sys.unraisablehook = _quiet_interrupt
     try:
         import click
 
