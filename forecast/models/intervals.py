@@ -20,23 +20,19 @@ from scipy.stats import t as student_t
 PREDICTIVE_DOF = 10.0
 
 
-def standard_quantile(p, dof: float | None = None):
-    """Quantile of the unit-variance Student t with `dof` degrees of freedom (PREDICTIVE_DOF when
-    None; the normal's when infinite)."""
-    dof = PREDICTIVE_DOF if dof is None else dof
+def standard_quantile(p, dof: float = PREDICTIVE_DOF):
+    """Quantile of the unit-variance Student t with `dof` degrees of freedom (the normal's when
+    infinite)."""
     if not np.isfinite(dof):
         return student_t.ppf(p, np.inf)
     return student_t.ppf(p, dof) * np.sqrt((dof - 2) / dof)
 
 
-def tail_scales(rng: np.random.Generator, size, dof: float | None = None) -> np.ndarray:
+def tail_scales(rng: np.random.Generator, size, dof: float = PREDICTIVE_DOF) -> np.ndarray:
     """Draws of sqrt((dof - 2) / chi2(dof)): standard normal shocks times one such draw are unit-
     variance Student t. The callers share one draw among every step and every series of a path (a
     multivariate t): the correlations across series are kept exactly, and sums over steps and
-    series (a year, a total) are as heavy-tailed as each step is. Ones when dof is infinite."""
-    dof = PREDICTIVE_DOF if dof is None else dof
-    if not np.isfinite(dof):
-        return np.ones(size)
+    series (a year, a total) are as heavy-tailed as each step is."""
     return np.sqrt((dof - 2) / rng.chisquare(dof, size=size))
 
 
